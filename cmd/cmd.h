@@ -1,0 +1,29 @@
+/* The subcommands. Each cmd/<name>.c parses its own options into a local struct, makes one
+ * library call and prints; they are the only code that prints or chooses an exit code. */
+#ifndef VSL_CMD_CMD_H
+#define VSL_CMD_CMD_H
+
+#include <stdbool.h>
+
+#include "common/err.h"
+#include "runtime/ctx.h"
+
+struct vsl_cmd {
+	const char *name;
+	int (*run)(struct vsl_ctx *ctx, int argc, char **argv);
+	const char *summary;
+	const char *usage;	/* printed by `vessel NAME --help` */
+};
+
+/* Print err once, in the log format asked for, and return the exit code (1). */
+int vsl_cmd_fail(const struct vsl_ctx *ctx, const struct vsl_err *err);
+/* "vessel NAME: usage..." on stderr; returns 2 (bad usage). */
+int vsl_cmd_usage_error(const struct vsl_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* If argv asks for --help / -h, print the usage and return true. */
+bool vsl_cmd_wants_help(const struct vsl_cmd *cmd, int argc, char **argv);
+const struct vsl_cmd *vsl_cmd_find(const char *name);
+
+#define VSL_CMD(n) int vsl_cmd_##n(struct vsl_ctx *ctx, int argc, char **argv)
+
+#endif

@@ -1,0 +1,189 @@
+/* vessel: global options, then dispatch to one subcommand. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "common/util.h"
+
+#define VSL_VERSION "0.1.0"
+
+static const struct vsl_cmd commands[] = {
+};
+
+const struct vsl_cmd *vsl_cmd_find(const char *name)
+{
+	for (size_t i = 0; i != sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int vsl_cmd_fail(const struct vsl_ctx *ctx, const struct vsl_err *err)
+{
+	char buf[VSL_ERR_MSG + 128];
+
+	vsl_err_str(err, buf, sizeof(buf));
+	vsl_log(&ctx->log, VSL_LOG_ERROR, "%s", buf);
+	/* With --log, conmon reads the file; a person at a terminal still wants the line. */
+	if (ctx->log.fd != 2)
+		fprintf(stderr, "vessel: %s\n", buf);
+	return 1;
+}
+
+int vsl_cmd_usage_error(const struct vsl_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vessel %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", cmd->usage);
+	return 2;
+}
+
+bool vsl_cmd_wants_help(const struct vsl_cmd *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void help(FILE *f)
+{
+	fprintf(f, "vessel %s - a daemonless OCI container runtime\n\n"
+		   "usage: vessel [global options] COMMAND [options] [args]\n\n"
+		   "global options:\n"
+		   "  --root DIR          state directory (default " VSL_DEFAULT_ROOT ")\n"
+		   "  --store DIR         template and layer store (default " VSL_DEFAULT_STORE
+		   ", env VESSEL_STORE)\n"
+		   "  --log FILE          write errors and warnings to FILE\n"
+		   "  --log-format FMT    text or json\n"
+		   "  --debug             log debug lines too\n"
+		   "  --systemd-cgroup    cgroupsPath is slice:prefix:name (systemd)\n"
+		   "  -v, --version       print the version\n"
+		   "  -h, --help          this text\n\ncommands:\n",
+		VSL_VERSION);
+	for (size_t i = 0; i != sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n`vessel COMMAND --help` shows a command's options.\n");
+}
+
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_STORE,
+       OPT_ROOTLESS, OPT_CRIU, OPT_CGMANAGER };
+
+static int parse_global(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "store", required_argument, NULL, OPT_STORE },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+		{ "cgroup-manager", required_argument, NULL, OPT_CGMANAGER },
+		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
+		{ "criu", required_argument, NULL, OPT_CRIU },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			ctx->root = optarg;
+			break;
+		case OPT_STORE:
+			ctx->store = optarg;
+			break;
+		case OPT_LOG: {
+			int fd = open(optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+			if (fd < 0) {
+				fprintf(stderr, "vessel: --log %s: %s\n", optarg, strerror(errno));
+				return -1;
+			}
+			ctx->log.fd = fd;
+			break;
+		}
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr, "vessel: --log-format: expected text or json, got %s\n",
+					optarg);
+				return -1;
+			}
+			ctx->log.json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_DEBUG:
+			ctx->log.level = VSL_LOG_DEBUG;
+			break;
+		case OPT_SYSTEMD:
+			ctx->systemd_cgroup = true;
+			break;
+		case OPT_CGMANAGER:
+			if (strcmp(optarg, "systemd") && strcmp(optarg, "cgroupfs")) {
+				fprintf(stderr, "vessel: --cgroup-manager: expected cgroupfs or systemd\n");
+				return -1;
+			}
+			ctx->systemd_cgroup = strcmp(optarg, "systemd") == 0;
+			break;
+		case OPT_ROOTLESS:
+			ctx->rootless = strcmp(optarg, "true") == 0;
+			break;
+		case OPT_CRIU:
+			break; /* the CRIU binary path: accepted for runc compatibility */
+		case 'v':
+			printf("vessel version %s\nspec: 1.2.0\n", VSL_VERSION);
+			exit(0);
+		case 'h':
+			help(stdout);
+			exit(0);
+		default:
+			help(stderr);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct vsl_ctx ctx = {
+		.root = VSL_DEFAULT_ROOT,
+		.store = getenv("VESSEL_STORE") ? getenv("VESSEL_STORE") : VSL_DEFAULT_STORE,
+		.log = VSL_LOG_INIT,
+	};
+	const struct vsl_cmd *cmd;
+	int first;
+
+	first = parse_global(&ctx, argc, argv);
+	if (first < 0)
+		return 2;
+	if (first >= argc) {
+		help(stderr);
+		return 2;
+	}
+	cmd = vsl_cmd_find(argv[first]);
+	if (!cmd) {
+		fprintf(stderr, "vessel: unknown command %s (see vessel --help)\n", argv[first]);
+		return 2;
+	}
+	if (vsl_cmd_wants_help(cmd, argc - first, argv + first))
+		return 0;
+	/* Subcommands parse their own options with getopt from index 1 of their argv. */
+	optind = 1;
+	return cmd->run(&ctx, argc - first, argv + first);
+}

@@ -1,0 +1,52 @@
+/* Leaf helpers: allocation that aborts on OOM (a runtime cannot do better), files,
+ * strings, numbers. libc only. */
+#ifndef VSL_COMMON_UTIL_H
+#define VSL_COMMON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+
+void *xmalloc(size_t n);
+void *xzalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);		/* NULL stays NULL */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+size_t vsl_strv_len(char *const *v);
+char **vsl_strv_dup(char *const *v);	/* NULL stays NULL */
+/* Append a copy of s to the NULL-terminated vector *v (which may be NULL). */
+void vsl_strv_push(char ***v, const char *s);
+bool vsl_str_has_prefix(const char *s, const char *prefix);
+
+/* Whole-buffer I/O that retries on EINTR and short counts. Return 0 or -errno. */
+int vsl_write_all(int fd, const void *buf, size_t len);
+ssize_t vsl_read_all(int fd, void *buf, size_t len);
+
+/* Read a whole file (NUL-terminated; *out_len without the NUL). */
+int vsl_read_file(const char *path, char **out, size_t *out_len, struct vsl_err *err);
+int vsl_read_file_at(int dirfd, const char *path, char **out, size_t *out_len,
+		     struct vsl_err *err);
+/* Write data to an existing file (cgroupfs, procfs, sysctl). */
+int vsl_write_file(const char *path, const char *data, size_t len, struct vsl_err *err);
+/* Write path.tmp, fsync, rename over path: readers see the old or the new file. */
+int vsl_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			  struct vsl_err *err);
+/* mkdir -p; existing directories are fine. */
+int vsl_mkdir_p(const char *path, mode_t mode, struct vsl_err *err);
+/* rm -rf that does not cross mount points (returns 0 if path is absent). */
+int vsl_rm_rf(const char *path, struct vsl_err *err);
+
+/* Strict number parsing: the whole string, in range. Return 0 or -EINVAL/-ERANGE. */
+int vsl_parse_u64(const char *s, uint64_t *out);
+int vsl_parse_i64(const char *s, int64_t *out);
+/* "512M", "10G", "4096", "1.5G" -> bytes (binary units). */
+int vsl_parse_size(const char *s, uint64_t *out);
+
+/* Start time of a process (field 22 of /proc/PID/stat), 0 if it does not exist. */
+uint64_t vsl_proc_start_time(pid_t pid);
+
+#endif

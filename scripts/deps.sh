@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install every Debian package vessel's build, tests and benchmark need. Idempotent:
+# packages already present are not fetched again.
+set -eu
+PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-dev
+libcgroup-dev busybox-static iproute2 jq python3 python3-jsonschema crun runc
+e2fsprogs util-linux procps"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: need root to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
