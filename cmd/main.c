@@ -14,6 +14,8 @@
 #define VSL_VERSION "0.1.0"
 
 static const struct vsl_cmd commands[] = {
+	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
+	  "vessel spec [-b|--bundle DIR] [--rootless]" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)
