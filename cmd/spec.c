@@ -30,8 +30,9 @@ static int write_spec(const struct vsl_spec_opts *o, struct vsl_err *err)
 		return vsl_fail(err, EEXIST, "%s: refusing to overwrite", path);
 	if (fd < 0)
 		return vsl_fail(err, errno, "create %s", path);
-	json[len] = '\n';	/* the NUL becomes the final newline */
-	r = vsl_write_all(fd, json, len + 1);
+	if (len && json[len - 1] != '\n')
+		json[len++] = '\n';	/* the NUL becomes the final newline */
+	r = vsl_write_all(fd, json, len);
 	if (r == 0 && close(vsl_steal_fd(&fd)) < 0)
 		r = -errno;
 	if (r < 0) {

@@ -134,8 +134,12 @@ static int cb_number(void *ctx, const char *s, size_t len)
 		abort();
 	errno = 0;
 	v->u.number.i = strtoll(v->u.number.r, &end, 10);
-	if (errno == 0 && *end == '\0')
-		v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+	if (errno == 0 && *end == '\0') {
+		/* the common case: an integer, exact as a double too (strtod is costly) */
+		v->u.number.flags = YAJL_NUMBER_INT_VALID | YAJL_NUMBER_DOUBLE_VALID;
+		v->u.number.d = (double)v->u.number.i;
+		return add(ctx, v);
+	}
 	errno = 0;
 	v->u.number.d = strtod(v->u.number.r, &end);
 	if (errno == 0 && *end == '\0')
@@ -615,103 +619,4 @@ int vsl_json_objects(yajl_val obj, const struct vsl_jpath *p, const char *key,
 			return r;
 	}
 	return 1;
-}
-
-/* --- output --- */
-
-yajl_gen vsl_jgen_new(bool pretty)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-
-	if (!g)
-		abort();
-	if (pretty) {
-		yajl_gen_config(g, yajl_gen_beautify, 1);
-		yajl_gen_config(g, yajl_gen_indent_string, "\t");
-	}
-	return g;
-}
-
-char *vsl_jgen_finish(yajl_gen g)
-{
-	const unsigned char *buf = NULL;
-	size_t len = 0;
-	char *out;
-
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
-}
-
-void vsl_jgen_key(yajl_gen g, const char *key)
-{
-	if (key)
-		yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-}
-
-void vsl_jgen_str(yajl_gen g, const char *key, const char *s)
-{
-	if (!s)
-		return;
-	vsl_jgen_key(g, key);
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-void vsl_jgen_strv(yajl_gen g, const char *key, char *const *v)
-{
-	if (!v)
-		return;
-	vsl_jgen_arr_open(g, key);
-	for (; *v; v++)
-		vsl_jgen_str(g, NULL, *v);
-	yajl_gen_array_close(g);
-}
-
-void vsl_jgen_bool(yajl_gen g, const char *key, bool b)
-{
-	vsl_jgen_key(g, key);
-	yajl_gen_bool(g, b);
-}
-
-void vsl_jgen_int(yajl_gen g, const char *key, int64_t v)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
-
-	vsl_jgen_key(g, key);
-	yajl_gen_number(g, buf, (size_t)n);
-}
-
-void vsl_jgen_uint(yajl_gen g, const char *key, uint64_t v)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
-
-	vsl_jgen_key(g, key);
-	yajl_gen_number(g, buf, (size_t)n);
-}
-
-void vsl_jgen_map_open(yajl_gen g, const char *key)
-{
-	vsl_jgen_key(g, key);
-	yajl_gen_map_open(g);
-}
-
-void vsl_jgen_map_close(yajl_gen g)
-{
-	yajl_gen_map_close(g);
-}
-
-void vsl_jgen_arr_open(yajl_gen g, const char *key)
-{
-	vsl_jgen_key(g, key);
-	yajl_gen_array_open(g);
-}
-
-void vsl_jgen_arr_close(yajl_gen g)
-{
-	yajl_gen_array_close(g);
 }

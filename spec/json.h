@@ -1,7 +1,7 @@
 /* Small JSON helpers over yajl: a parser that builds a yajl_val tree with line/column
  * errors, typed getters whose errors name the JSON path ("config.json: process.args:
  * expected array of strings"), and yajl_gen helpers for output. Shared by spec/config*.c
- * and spec/state.c. Pure: no I/O. */
+ * and spec/state.c. Pure: no I/O. Output helpers are in spec/json_gen.c. */
 #ifndef VSL_SPEC_JSON_H
 #define VSL_SPEC_JSON_H
 
