@@ -39,4 +39,6 @@ VSL_CMD(delete);
 VSL_CMD(state);
 VSL_CMD(list);
 
+VSL_CMD(spec);
+
 #endif

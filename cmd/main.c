@@ -27,6 +27,8 @@ static const struct vsl_cmd commands[] = {
 	  "vessel delete [--force] ID" },
 	{ "state", vsl_cmd_state, "print a container's OCI state JSON", "vessel state ID" },
 	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
+	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
+	  "vessel spec [-b|--bundle DIR] [--rootless]" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)
