@@ -266,22 +266,61 @@ static int run_one(const struct vsl_hook *hook, const char *name, const char *st
 			h.last[0] ? ": " : "", h.last);
 }
 
+/* Run hook i of the list; its name for messages is built here. */
+static int run_index(const struct vsl_hook_list *list, size_t i, const char *kind_name,
+		     const char *state_json, const struct vsl_log *log, struct vsl_err *err)
+{
+	const struct vsl_hook *hook = &list->hooks[i];
+	cleanup_free char *name = xasprintf("hooks.%s[%zu] %s", kind_name, i,
+					    hook->path ? hook->path : "(no path)");
+
+	if (!hook->path || hook->path[0] != '/')
+		return vsl_fail(err, EINVAL, "%s: path must be absolute", name);
+	return run_one(hook, name, state_json, log, err);
+}
+
 int vsl_hooks_run(const struct vsl_hook_list *list, const char *kind_name,
 		  const char *state_json, const struct vsl_log *log, struct vsl_err *err)
 {
-	if (!list)
-		return 0;
-	for (size_t i = 0; i < list->n; i++) {
-		const struct vsl_hook *hook = &list->hooks[i];
-		cleanup_free char *name = xasprintf("hooks.%s[%zu] %s", kind_name, i,
-						    hook->path ? hook->path : "(no path)");
-		int r;
+	for (size_t i = 0; list && i < list->n; i++) {
+		int r = run_index(list, i, kind_name, state_json, log, err);
 
-		if (!hook->path || hook->path[0] != '/')
-			return vsl_fail(err, EINVAL, "%s: path must be absolute", name);
-		r = run_one(hook, name, state_json, log, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+size_t vsl_hooks_run_warn(const struct vsl_hook_list *list, const char *kind_name,
+			  const char *state_json, const struct vsl_log *log)
+{
+	size_t failed = 0;
+
+	for (size_t i = 0; list && i < list->n; i++) {
+		struct vsl_err err;
+		char line[VSL_ERR_MSG + 128];
+
+		if (run_index(list, i, kind_name, state_json, log, &err) == 0)
+			continue;
+		failed++;
+		vsl_warn(log, "%s", vsl_err_str(&err, line, sizeof(line)));
+	}
+	return failed;
+}
+
+char *vsl_hooks_state_here(const char *state_json, enum vsl_status status, struct vsl_err *err)
+{
+	struct vsl_state st = { 0 };
+	char *json;
+
+	if (!state_json) {
+		vsl_fail(err, EINVAL, "hooks: no state to pass on");
+		return NULL;
+	}
+	if (vsl_state_parse(state_json, strlen(state_json), &st, err) < 0)
+		return NULL;
+	st.pid = getpid();
+	json = vsl_state_to_oci_json(&st, status, false);
+	vsl_state_clear(&st);
+	return json;
 }

@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "spec/config.h"
+#include "spec/state.h"
 
 /* Run each hook of the list in order: fork, exec hook->path with hook->args as argv
  * (args[0] is argv[0]; no args -> argv[0] = path) and hook->env as the environment (env
@@ -25,6 +26,17 @@
  * the errno of the failing call (fork, exec, ...). kind_name is used in messages only. */
 int vsl_hooks_run(const struct vsl_hook_list *list, const char *kind_name,
 		  const char *state_json, const struct vsl_log *log, struct vsl_err *err);
+
+/* For poststart and poststop, whose failures the spec makes warnings: run every hook of
+ * the list even after one fails, each failure one "warning: hooks.poststop[0] ..." line on
+ * the log sink. Returns how many failed. */
+size_t vsl_hooks_run_warn(const struct vsl_hook_list *list, const char *kind_name,
+			  const char *state_json, const struct vsl_log *log);
+
+/* For hooks run from inside the container (createContainer, startContainer): the OCI
+ * state made on the runtime side (state_json) with the pid as this process sees itself
+ * (the spec: "the pid as seen by the container") and the given status. Malloc'd. */
+char *vsl_hooks_state_here(const char *state_json, enum vsl_status status, struct vsl_err *err);
 
 /* The config.json name of a hook kind ("createRuntime"); NULL for an unknown kind. */
 const char *vsl_hook_kind_name(enum vsl_hook_kind kind);

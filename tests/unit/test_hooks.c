@@ -282,6 +282,44 @@ static void test_output_logged(void)
 	ok(strstr(got, "talk: no newline\n") != NULL, "so does stderr, and a last partial line");
 }
 
+static void test_warn_and_state(void)
+{
+	cleanup_free char *log = path_in("warnorder");
+	cleanup_free char *b = xasprintf("echo ran >> %s", log);
+	cleanup_free char *good = script("good", b), *bad = script("bad", "echo nope; exit 1");
+	cleanup_free char *logp = path_in("warnlog"), *got = NULL, *want = NULL, *st = NULL;
+	struct vsl_hook hooks[] = { mk(bad, NULL, NULL, 0), mk("/nonexistent/x", NULL, NULL, 0),
+				    mk(good, NULL, NULL, 0) };
+	struct vsl_hook_list list = { hooks, 3 };
+	struct vsl_log sink = { .fd = open(logp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600),
+				.level = VSL_LOG_WARN };
+	struct vsl_err err = { 0 };
+	size_t failed = vsl_hooks_run_warn(&list, "poststop", "{}", &sink);
+
+	close(sink.fd);
+	ok(failed == 2, "run_warn counts the two failures (%zu)", failed);
+	free(got);
+	got = slurp("warnorder");
+	is_str(got, "ran\n", "run_warn goes on to the hooks after a failure");
+	free(got);
+	got = slurp("warnlog");
+	want = xasprintf("vessel: warning: hooks.poststop[0] %s: exited with status 1: nope\n"
+			 "vessel: warning: hooks.poststop[1] /nonexistent/x: exec: "
+			 "No such file or directory\n", bad);
+	is_str(got, want, "each failure is one warning line");
+
+	st = vsl_hooks_state_here("{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\","
+				  "\"pid\":4242,\"bundle\":\"/b\",\"annotations\":{\"k\":\"v\"}}",
+				  VSL_STATUS_CREATED, &err);
+	free(want);
+	want = xasprintf("\"id\":\"c1\",\"status\":\"created\",\"pid\":%d,\"bundle\":\"/b\"",
+			 (int)getpid());
+	ok(st && strstr(st, want), "state_here: own pid and the new status: %s", st ? st : err.msg);
+	ok(st && strstr(st, "\"annotations\":{\"k\":\"v\"}"), "state_here keeps the annotations");
+	ok(vsl_hooks_state_here("{nope", VSL_STATUS_CREATED, &err) == NULL && err.code == EINVAL,
+	   "state_here refuses bad JSON");
+}
+
 int main(int argc, char **argv)
 {
 	char self[PATH_MAX];
@@ -303,6 +341,7 @@ int main(int argc, char **argv)
 	test_timeout();
 	test_failures();
 	test_output_logged();
+	test_warn_and_state();
 	vsl_rm_rf(tmpdir, &err);
 	return tap_done();
 }
