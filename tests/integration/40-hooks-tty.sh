@@ -9,7 +9,8 @@ RECVTTY=$TOP/tests/helpers/recvtty
 
 # --- hooks: every kind, in order, each seeing the state ------------------------------
 B=$TMP/hooks
-make_bundle "$B" sh -c 'echo vsltest-marker-h1 >/dev/null; exit 0'
+make_bundle "$B"
+edit_config "$B" '.process.args = ["true"]'
 LOG=$B/rootfs/hooklog		# the same directory from the host and from the container
 mkdir -p "$LOG"
 # hook.sh KIND DIR: save the state it got on stdin, append KIND to DIR/order.
@@ -118,9 +119,9 @@ wait "$rpid"; rc=$?
 out=$(tr -d '\r' <"$TMP/recvtty.out")
 is "recvtty got the pty and saw it hang up when the shell exited" "$rc" 0
 is "the fd came with runc's payload" "$(cat "$TMP/recvtty.err")" "recvtty: name /dev/ptmx"
-like "the shell's stdin/stdout is a pty of the container's own devpts" "$out" $'\n/dev/pts/0\n'
-like "the console size from config.json was applied" "$out" $'\n25 90\n'
-like "a command typed into the master ran" "$out" $'\nhi 42\n'
+like "the shell's stdin/stdout is a pty of the container's own devpts" "$out" $'\n/dev/pts/0(\n|$)'
+like "the console size from config.json was applied" "$out" $'\n25 90(\n|$)'
+like "a command typed into the master ran" "$out" $'\nhi 42(\n|$)'
 wait_status t1 stopped
 check "delete t1" vsl delete t1
 assert_no_leftovers t1
@@ -139,9 +140,10 @@ edit_config "$T" '.process.terminal = true | del(.process.consoleSize) |
 inner="stty rows 33 cols 111; stty -g; $VESSEL --root $ROOT run -b $T t4; echo rc=\$?; stty -g"
 out=$(script -qec "$inner" /dev/null </dev/null | tr -d '\r')
 mapfile -t lines <<<"$out"
-like "run -t: the process has a pty of its own" "$out" $'\n/dev/pts/0\n'
+like "run -t: the process has a pty of its own" "$out" $'\n/dev/pts/0(\n|$)'
 like "run -t: the window size of the caller's terminal was copied" "$out" "rows 33; columns 111"
-like "run -t: the exit status comes through" "$out" $'\nrc=7\n'
+# (script sends a byte for its stdin's EOF, which the container's pty may echo as ^@)
+like "run -t: the exit status comes through" "$out" $'rc=7(\n|$)'
 is "run -t: the caller's terminal settings are restored" "${lines[${#lines[@]}-1]}" "${lines[0]}"
 assert_no_leftovers t4
 
