@@ -121,7 +121,9 @@ void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
 	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
 	struct vsl_err err;
 	int flags = vsl_ns_new_flags(o->cfg);
+	int order[2];
 	pid_t pid;
+	char c;
 
 	/* Stage 1 lives only while vessel waits for it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -141,13 +143,25 @@ void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
 	}
 	if (vsl_ns_is_new(o->cfg, VSL_NS_TIME) && set_time_offsets(o->cfg, &err) < 0)
 		child_fail(sock, &err);
+	if (pipe2(order, O_CLOEXEC) < 0) {
+		vsl_fail(&err, errno, "pipe");
+		child_fail(sock, &err);
+	}
 	pid = fork();
 	if (pid < 0) {
 		vsl_fail(&err, errno, "fork the container process");
 		child_fail(sock, &err);
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		/* Both of us talk on sock, and the parent wants PID before MOUNTED: wait
+		 * until stage 1 has sent it and exited (its end of the pipe closes). */
+		close(order[1]);
+		while (read(order[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(order[0]);
 		vsl_init_container(o, sock);
+	}
+	close(order[0]);
 	if (vsl_sync_send(sock, VSL_SYNC_PID, 0, &pid, sizeof(pid), -1, &err) < 0)
 		_exit(1);
 	_exit(0);
