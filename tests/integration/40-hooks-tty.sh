@@ -90,6 +90,17 @@ took=$(($(date +%s) - start))
 	not_ok "create took ${took}s with a 1s hook timeout"
 assert_no_leftovers h4
 
+cp "$TMP/fail.sh" "$B/rootfs/fail.sh"
+edit_config "$B" '.hooks = {startContainer: [{path: "/fail.sh"}]}'
+check "create h6 (its startContainer hook will fail)" vsl create -b "$B" h6
+fails_with "a failing startContainer hook fails start, with the hook's line" \
+	"container h6: hooks\\.startContainer\\[0\\] /fail.sh: exited with status 3: hook failing on purpose" \
+	vsl start h6
+wait_status h6 stopped && ok "the container is stopped, not running" ||
+	not_ok "h6 is $(state_field h6 status)"
+check "delete h6" vsl delete h6
+assert_no_leftovers h6
+
 # --- failing poststart / poststop hooks are warnings only ----------------------------
 edit_config "$B" '.hooks = {poststart: [{path: $f}], poststop: [{path: $f}]}' \
 	--arg f "$TMP/fail.sh"
@@ -138,13 +149,21 @@ assert_no_leftovers t3
 edit_config "$T" '.process.terminal = true | del(.process.consoleSize) |
   .process.args = ["sh", "-c", "tty; stty -a | grep -o \"rows [0-9]*; columns [0-9]*\"; exit 7"]'
 inner="stty rows 33 cols 111; stty -g; $VESSEL --root $ROOT run -b $T t4; echo rc=\$?; stty -g"
-out=$(script -qec "$inner" /dev/null </dev/null | tr -d '\r')
+# stdin stays open: at EOF script sends a byte that the container's pty would echo as ^@.
+out=$(sleep 3 | script -qec "$inner" /dev/null | tr -d '\r')
 mapfile -t lines <<<"$out"
 like "run -t: the process has a pty of its own" "$out" $'\n/dev/pts/0(\n|$)'
 like "run -t: the window size of the caller's terminal was copied" "$out" "rows 33; columns 111"
-# (script sends a byte for its stdin's EOF, which the container's pty may echo as ^@)
 like "run -t: the exit status comes through" "$out" $'rc=7(\n|$)'
 is "run -t: the caller's terminal settings are restored" "${lines[${#lines[@]}-1]}" "${lines[0]}"
 assert_no_leftovers t4
+
+# Typed input reaches the container.
+edit_config "$T" '.process.args = ["sh"]'
+out=$( (printf 'echo typed-$((2 + 3))\nexit 4\n'; sleep 3) |
+	script -qec "$VESSEL --root $ROOT run -b $T t5; echo rc=\$?" /dev/null | tr -d '\r')
+like "run -t: what the user types reaches the container's shell" "$out" $'\ntyped-5(\n|$)'
+like "run -t: and its exit status comes back" "$out" $'rc=4(\n|$)'
+assert_no_leftovers t5
 
 done_testing
