@@ -204,8 +204,8 @@ int vsl_fd_recv(int sock, int *out_fd, void *data, size_t len, struct vsl_err *e
 		return vsl_fail(err, errno, "receive fd over socket %d", sock);
 	got = take_fds(&msg, &fd);
 	if (msg.msg_flags & MSG_CTRUNC)
-		return vsl_fail(err, EMSGSIZE, "receive fd over socket %d: control message truncated",
-				sock);
+		return vsl_fail(err, EMSGSIZE,
+				"receive fd over socket %d: control message truncated", sock);
 	if (got == 0 && n == 0)
 		return vsl_fail(err, EPIPE, "receive fd over socket %d: peer closed", sock);
 	if (got == 0)
@@ -467,7 +467,8 @@ int vsl_tty_proxy_run(struct vsl_tty_proxy *p, int sigfd, vsl_tty_signal_fn on_s
 		if (got < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (got != (ssize_t)sizeof(si))
-			return vsl_fail(err, got < 0 ? errno : EIO, "terminal proxy: read signalfd");
+			return vsl_fail(err, got < 0 ? errno : EIO,
+					"terminal proxy: read signalfd");
 		if (si.ssi_signo == SIGWINCH) {
 			if (p->in >= 0)
 				vsl_tty_copy_size(p->in, p->master);

@@ -90,10 +90,13 @@ static void test_order_and_stop(void)
 	cleanup_free char *b1 = xasprintf("echo one >> %s", log);
 	cleanup_free char *b3 = xasprintf("echo three >> %s", log);
 	cleanup_free char *b4 = xasprintf("echo four >> %s", log);
-	cleanup_free char *s1 = script("h1", b1), *s2 = script("h2", "echo oops; echo 'it broke' >&2; exit 3");
+	cleanup_free char *s1 = script("h1", b1);
+	cleanup_free char *s2 = script("h2", "echo oops; echo 'it broke' >&2; exit 3");
 	cleanup_free char *s3 = script("h3", b3), *s4 = script("h4", b4);
-	struct vsl_hook ok_hooks[] = { mk(s1, NULL, NULL, 0), mk(s3, NULL, NULL, 0), mk(s4, NULL, NULL, 0) };
-	struct vsl_hook bad_hooks[] = { mk(s1, NULL, NULL, 0), mk(s2, NULL, NULL, 0), mk(s3, NULL, NULL, 0) };
+	struct vsl_hook ok_hooks[] = { mk(s1, NULL, NULL, 0), mk(s3, NULL, NULL, 0),
+				       mk(s4, NULL, NULL, 0) };
+	struct vsl_hook bad_hooks[] = { mk(s1, NULL, NULL, 0), mk(s2, NULL, NULL, 0),
+					mk(s3, NULL, NULL, 0) };
 	struct vsl_hook_list good = { ok_hooks, 3 }, bad = { bad_hooks, 3 };
 	cleanup_free char *want = NULL, *got = NULL;
 	struct vsl_err err = { 0 };
