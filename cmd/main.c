@@ -59,7 +59,7 @@ int vsl_cmd_usage_error(const struct vsl_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", cmd->usage);
+	fprintf(stderr, " (usage: %s)\n", cmd->usage);
 	return 2;
 }
 
