@@ -124,7 +124,7 @@ static int locked_part(struct attach *a, struct vsl_err *err)
 	return r;
 }
 
-/* Inside the container: lo up, eth0's addresses, default routes via the bridge. */
+/* Inside the container: lo and eth0 up, eth0's addresses, default routes via the bridge. */
 static int configure_container(struct attach *a, struct vsl_err *err)
 {
 	cleanup_nl struct vsl_nl nl = { 0 };
@@ -140,6 +140,9 @@ static int configure_container(struct attach *a, struct vsl_err *err)
 		r = vsl_link_set(&nl, lo.index, "lo", &(struct vsl_link_change){ .up = true }, err);
 	if (r == 0)
 		r = vsl_link_get(&nl, "eth0", "container", &eth0, err);
+	if (r == 0)
+		r = vsl_link_set(&nl, eth0.index, "eth0", &(struct vsl_link_change){ .up = true },
+				 err);
 	if (r == 0)
 		r = vsl_addr_add(&nl, eth0.index, "eth0", &c4, err);
 	if (r == 0)

@@ -99,13 +99,9 @@ int vsl_link_bridge_add(struct vsl_nl *nl, const char *name, const uint8_t mac[6
 static void put_peer(struct vsl_nlreq *req, const struct vsl_veth_spec *s)
 {
 	struct nlattr *peer = vsl_nlreq_nest(req, VETH_INFO_PEER);
-	struct ifinfomsg *pi = vsl_nlreq_reserve(req, sizeof(*pi));
-
-	if (pi) {
-		pi->ifi_family = AF_UNSPEC;
-		pi->ifi_flags = IFF_UP;
-		pi->ifi_change = IFF_UP;
-	}
+	/* The peer stays down: opening it now fails with ENOTCONN, because its other end (the
+	 * host end) is registered only after it. It is brought up from inside the namespace. */
+	vsl_nlreq_reserve(req, sizeof(struct ifinfomsg));
 	vsl_nlreq_put_str(req, IFLA_IFNAME, s->peer);
 	vsl_nlreq_put_u32(req, IFLA_NET_NS_FD, (uint32_t)s->peer_nsfd);
 	if (s->mtu)

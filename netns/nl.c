@@ -191,6 +191,20 @@ static int error_cb(const struct nlmsghdr *nlh, void *p)
 }
 
 
+/* NLMSG_DONE ends a dump; it may carry the dump's error. (With a control array, libmnl
+ * uses no default for the types it covers, so DONE needs its own callback.) */
+static int done_cb(const struct nlmsghdr *nlh, void *p)
+{
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		int e = *(const int *)mnl_nlmsg_get_payload(nlh);
+		if (e < 0) {
+			errno = -e;
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
 unsigned vsl_nl_next_seq(struct vsl_nl *nl)
 {
 	return ++nl->seq;
@@ -199,7 +213,7 @@ unsigned vsl_nl_next_seq(struct vsl_nl *nl)
 int vsl_nl_talk_msg(struct vsl_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	struct talk t = { .nl = nl, .cb = cb, .data = data };
-	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb };
 	char buf[RECV_SIZE] __attribute__((aligned(8)));
 	unsigned seq = vsl_nl_next_seq(nl);
 	ssize_t n;
@@ -233,7 +247,7 @@ int vsl_nl_talk(struct vsl_nl *nl, struct vsl_nlreq *r, mnl_cb_t cb, void *data)
 int vsl_nl_batch(struct vsl_nl *nl, const void *buf, size_t len)
 {
 	struct talk t = { .nl = nl };
-	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb };
 	char rbuf[RECV_SIZE] __attribute__((aligned(8)));
 	int fd = mnl_socket_get_fd(nl->sock), first = 0;
 	ssize_t n;

@@ -38,8 +38,8 @@ struct vsl_veth_spec {
 	const uint8_t *peer_mac;	/* NULL: random */
 };
 
-/* One RTM_NEWLINK: the pair, the host end in the bridge, the peer named, addressed and sized
- * inside the container's namespace; both ends up. */
+/* One RTM_NEWLINK: the pair, the host end in the bridge and up, the peer named, addressed
+ * and sized inside the container's namespace (still down). */
 int vsl_link_veth_add(struct vsl_nl *nl, const struct vsl_veth_spec *spec, struct vsl_err *err);
 
 struct vsl_link_change {
