@@ -336,6 +336,22 @@ static bool owned_by(const struct owned_rule *o, const char *kind, const char *b
 	return !veth || (n >= 4 && strcmp(w[1], "port") == 0 && strcmp(w[3], veth) == 0);
 }
 
+static void del_rule(struct batch *b, const struct owned_rule *o)
+{
+	struct nftnl_rule *rule = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!rule)
+		abort();
+	nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, TABLE);
+	nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, o->chain);
+	nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, o->handle);
+	nlh = batch_msg(b, NFT_MSG_DELRULE, 0);
+	nftnl_rule_nlmsg_build_payload(nlh, rule);
+	batch_done(b, nlh);
+	nftnl_rule_free(rule);
+}
+
 static int delete_rules(struct vsl_nl *nl, const char *kind, const char *bridge,
 			const char *veth, struct vsl_err *err)
 {
@@ -349,19 +365,9 @@ static int delete_rules(struct vsl_nl *nl, const char *kind, const char *bridge,
 		return r;
 	batch_init(&b, nl, d.n);
 	for (size_t i = 0; i < d.n; i++) {
-		struct nftnl_rule *rule;
-		struct nlmsghdr *nlh;
-
 		if (!owned_by(&d.v[i], kind, bridge, veth))
 			continue;
-		rule = nftnl_rule_alloc();
-		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, TABLE);
-		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, d.v[i].chain);
-		nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, d.v[i].handle);
-		nlh = batch_msg(&b, NFT_MSG_DELRULE, 0);
-		nftnl_rule_nlmsg_build_payload(nlh, rule);
-		batch_done(&b, nlh);
-		nftnl_rule_free(rule);
+		del_rule(&b, &d.v[i]);
 		k++;
 	}
 	free(d.v);
@@ -527,31 +533,32 @@ static void add_dnat(struct batch *b, const char *chain, const char *comment,
 	rule_add(b, r);
 }
 
-/* A host port/protocol already forwarded to another container? */
-static int check_ports_free(struct vsl_nl *nl, const char *veth, const struct vsl_port *ports,
-			    size_t n, struct vsl_err *err)
+/* From one listing: refuse a host port/protocol forwarded to another container, and queue
+ * the deletion of this container's own stale rules (an earlier attempt) into b. */
+static int check_ports(struct batch *b, const struct rule_dump *d, const char *veth,
+		       const struct vsl_port *ports, size_t n, struct vsl_err *err)
 {
-	struct rule_dump d;
 	char pp[32], copy[NFTNL_UDATA_COMMENT_MAXLEN], *w[6];
-	int r;
 
-	r = list_rules(nl, &d, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < d.n && r == 0; i++) {
-		if (!owned_by(&d.v[i], "port", NULL, NULL))
+	for (size_t i = 0; i < d->n; i++) {
+		size_t k;
+
+		if (!owned_by(&d->v[i], "port", NULL, NULL))
 			continue;
-		size_t k = words(d.v[i].comment, copy, sizeof(copy), w);
-		for (size_t j = 0; j < n && r == 0 && k >= 5 && strcmp(w[3], veth); j++) {
+		k = words(d->v[i].comment, copy, sizeof(copy), w);
+		if (k >= 4 && strcmp(w[3], veth) == 0) {
+			del_rule(b, &d->v[i]);
+			continue;
+		}
+		for (size_t j = 0; j < n && k >= 5; j++) {
 			snprintf(pp, sizeof(pp), "%u/%s", ports[j].host,
 				 vsl_proto_name(ports[j].proto));
 			if (strcmp(w[4], pp) == 0)
-				r = vsl_fail(err, EADDRINUSE, "port %s is already forwarded to "
-					     "container %s", pp, k >= 6 ? w[5] : w[3]);
+				return vsl_fail(err, EADDRINUSE, "port %s is already forwarded to "
+						"container %s", pp, k >= 6 ? w[5] : w[3]);
 		}
 	}
-	free(d.v);
-	return r;
+	return 0;
 }
 
 int vsl_nat_ports_add(struct vsl_nl *nl, const char *bridge, const char *id,
@@ -561,19 +568,25 @@ int vsl_nat_ports_add(struct vsl_nl *nl, const char *bridge, const char *id,
 	static const char *const chains[] = { "prerouting", "output" };
 	char veth[VSL_IFNAMSIZ], c[NFTNL_UDATA_COMMENT_MAXLEN];
 	const struct vsl_ip *to[2] = { addr4, addr6 };
+	struct rule_dump d;
 	struct batch b;
 	int r;
 
 	if (n == 0)
 		return 0;
 	vsl_net_veth_name(id, veth);
-	r = check_ports_free(nl, veth, ports, n, err);
-	if (r == 0)
-		r = delete_rules(nl, "port", bridge, veth, err);	/* a stale earlier attempt */
+	r = list_rules(nl, &d, err);
 	if (r < 0)
 		return r;
-	batch_init(&b, nl, 4 + n * 4);
-	add_base(&b);
+	/* The chains exist: vsl_nat_masq_ensure made them. Re-sending a base chain would
+	 * re-register its hook, which costs ~15 ms per transaction. */
+	batch_init(&b, nl, d.n + n * 4);
+	r = check_ports(&b, &d, veth, ports, n, err);
+	free(d.v);
+	if (r < 0) {
+		free(b.buf);
+		return r;
+	}
 	for (size_t i = 0; i < n; i++) {
 		snprintf(c, sizeof(c), "vessel port %s %s %u/%s %s", bridge, veth, ports[i].host,
 			 vsl_proto_name(ports[i].proto), id);
