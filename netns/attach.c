@@ -165,7 +165,7 @@ static int make_veth(struct attach *a, struct vsl_err *err)
 	struct vsl_err tmp;
 	int r;
 
-	vsl_net_mac("mac:", a->req->id, mac);
+	vsl_net_mac_from_ip4(a->ip4.a, mac);
 	r = vsl_link_get(&a->rt, a->bridge, "bridge", &br, err);
 	if (r < 0)
 		return r;

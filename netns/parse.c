@@ -127,3 +127,10 @@ void vsl_net_mac(const char *salt, const char *s, uint8_t out[6])
 	for (int i = 1; i < 6; i++, h >>= 8)
 		out[i] = (uint8_t)h;
 }
+
+void vsl_net_mac_from_ip4(const uint8_t ip4[4], uint8_t out[6])
+{
+	out[0] = 0x02;		/* locally administered, unicast */
+	out[1] = 0x56;
+	memcpy(out + 2, ip4, 4);
+}

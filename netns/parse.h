@@ -28,7 +28,10 @@ const char *vsl_proto_name(uint8_t proto);
 
 /* The host end of the container's veth: "vsl" and 12 hex digits of a hash of the id. */
 void vsl_net_veth_name(const char *id, char out[VSL_IFNAMSIZ]);
-/* A stable locally administered unicast MAC derived from a string (id or bridge name). */
+/* A stable locally administered unicast MAC derived from a string (a bridge name). */
 void vsl_net_mac(const char *salt, const char *s, uint8_t out[6]);
+/* A container's MAC: 02:56 and its IPv4 address. An address handed out again comes back
+ * with the same MAC, so neighbour caches on the bridge (host and containers) stay right. */
+void vsl_net_mac_from_ip4(const uint8_t ip4[4], uint8_t out[6]);
 
 #endif

@@ -229,8 +229,11 @@ static void test_names(void)
 	ok(strcmp(a, b) != 0, "different ids, different veth names");
 	vsl_net_veth_name("a-very-long-container-id-that-goes-on-and-on", b);
 	ok(strcmp(a, b) == 0, "veth name is stable");
-	vsl_net_mac("mac:", "web1", mac);
-	ok(mac[0] == 0x02, "MAC is locally administered unicast");
+	vsl_net_mac("bridge:", "vessel0", mac);
+	ok(mac[0] == 0x02, "bridge MAC is locally administered unicast");
+	vsl_net_mac_from_ip4((const uint8_t[]){ 10, 89, 0, 7 }, mac);
+	ok(memcmp(mac, (const uint8_t[]){ 0x02, 0x56, 10, 89, 0, 7 }, 6) == 0,
+	   "container MAC follows its IPv4 address");
 }
 
 int main(void)
