@@ -6,7 +6,7 @@
 
 #include "netns/internal.h"
 #include "netns/rtnl.h"
-#include "tests/unit/test_netns.h"
+#include "tests/unit/netns_test.h"
 
 #define NS "nsenter --net=/proc/%d/ns/net "
 

@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 
 #include "netns/internal.h"
-#include "tests/unit/test_netns.h"
+#include "tests/unit/netns_test.h"
 
 #define WORKERS 5
 #define PER_WORKER 10
