@@ -1,5 +1,5 @@
-/* Shared by the root tests of netns/ (test_netns_*.c; not named test_* so the Makefile does not build it as a test): the test moves itself into a private
- * network namespace, so its bridges, veths, nftables table and ip_forward never touch the
+/* Shared by the root tests of netns/ (test_netns_*.c; this file is not named test_*, which
+ * the Makefile would build as a test): the test moves itself into a private network namespace, so its bridges, veths, nftables table and ip_forward never touch the
  * machine's; "containers" are children parked in their own new network namespaces; a
  * private store under /tmp. Everything dies with the test process. */
 #ifndef VSL_TESTS_UNIT_NETNS_TEST_H
