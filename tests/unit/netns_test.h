@@ -1,7 +1,8 @@
 /* Shared by the root tests of netns/ (test_netns_*.c; this file is not named test_*, which
- * the Makefile would build as a test): the test moves itself into a private network namespace, so its bridges, veths, nftables table and ip_forward never touch the
- * machine's; "containers" are children parked in their own new network namespaces; a
- * private store under /tmp. Everything dies with the test process. */
+ * the Makefile would build as a test). The test moves itself into a private network
+ * namespace, so its bridges, veths, nftables table and ip_forward never touch the machine's;
+ * "containers" are children parked in their own new network namespaces; the store is a
+ * private directory under /tmp. Everything dies with the test process. */
 #ifndef VSL_TESTS_UNIT_NETNS_TEST_H
 #define VSL_TESTS_UNIT_NETNS_TEST_H
 
