@@ -315,7 +315,7 @@ static int lowest_free(const struct vsl_ipam_pool *pool, const struct vsl_leases
 			cand++;
 	if (cand > last)
 		return vsl_fail(err, EADDRNOTAVAIL,
-				"network %s: subnet %s is exhausted (%zu addresses leased)",
+				"network %s: subnet %s is exhausted (%zu leased)",
 				pool->bridge, vsl_cidr_str(net, s), leased);
 	*out = u128_to_ip(fam, base + cand);
 	return 0;
