@@ -171,7 +171,8 @@ static int dev_links(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err
 	if (dev < 0)
 		return dev;
 	for (size_t i = 0; i < sizeof(dev_symlinks) / sizeof(dev_symlinks[0]); i++) {
-		cleanup_close int src = vsl_path_open(rootfd, dev_symlinks[i].target, O_PATH, err);
+		cleanup_close int src = vsl_path_open(rootfd, dev_symlinks[i].target,
+						     O_PATH | O_NOFOLLOW, err);
 
 		if (src < 0)
 			continue;

@@ -220,6 +220,29 @@ int vsl_mounts_apply(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err
 	return 0;
 }
 
+int vsl_mounts_repropagate(const struct vsl_config *cfg, int rootfd, struct vsl_err *err)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		cleanup_with(plan_clearp) struct vsl_mount_plan p = { 0 };
+		cleanup_free char *what = NULL;
+		cleanup_close int fd = -1;
+		int r = vsl_mount_plan_build(&cfg->mounts[i], i, NULL, &p, err);
+
+		if (r < 0)
+			return r;
+		if (!p.propagation)
+			continue;
+		what = xasprintf("mounts[%zu] (%s)", i, p.target);
+		fd = vsl_path_open(rootfd, p.target, O_PATH, err);
+		if (fd < 0)
+			return vsl_wrap(err, "%s", what);
+		r = set_propagation(fd, p.propagation, what, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 bool vsl_mounts_bind_dev(const struct vsl_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
@@ -266,10 +289,11 @@ static int parse_mountinfo_line(char *line, struct vsl_mountinfo *m)
 	if (!sep)
 		return -EINVAL;
 	*sep = '\0';
-	for (tok = strtok_r(line, " ", &save); tok && i < 6; tok = strtok_r(NULL, " ", &save))
-		f[i++] = tok;
-	if (i < 6)
-		return -EINVAL;
+	for (tok = line; i < 6; i++) {
+		f[i] = strtok_r(i ? NULL : tok, " ", &save);
+		if (!f[i])
+			return -EINVAL;
+	}
 	m->root = unescape(f[3]);
 	m->mountpoint = unescape(f[4]);
 	m->optional = xstrdup(save ? save : "");

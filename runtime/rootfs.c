@@ -233,9 +233,12 @@ static int finish_root(const struct vsl_config *cfg, int rootfd, struct vsl_err 
 				      err);
 	if (r == 0)
 		r = root_propagation(cfg, &prop, err);
-	if (r == 0 && prop)
-		r = vsl_mount_setattr(rootfd, prop & MS_REC, 0, 0, prop & ~MS_REC,
-				      "linux.rootfsPropagation", err);
+	if (r < 0 || !prop)
+		return r;
+	r = vsl_mount_setattr(rootfd, prop & MS_REC, 0, 0, prop & ~MS_REC,
+			      "linux.rootfsPropagation", err);
+	if (r == 0 && (prop & MS_REC))
+		r = vsl_mounts_repropagate(cfg, rootfd, err);
 	return r;
 }
 

@@ -74,6 +74,9 @@ int vsl_rootfs_console(const char *pty_slave, struct vsl_err *err);
 /* Perform config mounts in order under rootfd (an fd of the rootfs, bind-mounted onto
  * itself). */
 int vsl_mounts_apply(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err *err);
+/* After the final rootfsPropagation on /: set each mount's own propagation option again,
+ * so that it wins over the rootfs default. rootfd: an fd of the new "/". */
+int vsl_mounts_repropagate(const struct vsl_config *cfg, int rootfd, struct vsl_err *err);
 /* Does the config mount something over /dev by binding (then devices are not created)? */
 bool vsl_mounts_bind_dev(const struct vsl_config *cfg);
 /* Mount a detached tree (open_tree / fsmount fd) onto the resolved fd target. */
