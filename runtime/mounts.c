@@ -145,14 +145,47 @@ static int bind_host_sys(const struct vsl_mount_plan *p, int target, const char 
 	return r;
 }
 
+/* data without the options starting with prefix (malloc'd). */
+static char *drop_option(const char *data, const char *prefix)
+{
+	cleanup_free char *copy = xstrdup(data);
+	char *out = xzalloc(strlen(data) + 1), *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (vsl_str_has_prefix(t, prefix))
+			continue;
+		if (*out)
+			strcat(out, ",");
+		strcat(out, t);
+	}
+	return out;
+}
+
+/* mount(2) onto the resolved target. In a user namespace where gid 5 (tty) is not mapped
+ * devpts refuses gid=5: mount it without, as runc and crun do. */
+static int mount_at(const struct vsl_mount_plan *p, int target)
+{
+	cleanup_free char *data = NULL;
+	char proc[64];
+
+	vsl_path_fd_proc(target, proc, sizeof(proc));
+	if (mount(p->source, proc, p->fstype, p->flags, p->data) == 0)
+		return 0;
+	if (errno != EINVAL || strcmp(p->fstype, "devpts") != 0 || !p->data ||
+	    !strstr(p->data, "gid="))
+		return -errno;
+	data = drop_option(p->data, "gid=");
+	return mount(p->source, proc, p->fstype, p->flags, data) < 0 ? -errno : 0;
+}
+
 static int mount_fs(const struct vsl_mount_plan *p, const struct vsl_rootfs_opts *o,
 		    int rootfd, const char *what, struct vsl_err *err)
 {
 	cleanup_close int target = vsl_path_mkpath(rootfd, p->target, VSL_PATH_DIR, err);
 	cleanup_close int mnt = -1;
 	bool sysfs = strcmp(p->fstype, "sysfs") == 0;
-	char proc[64];
 	struct stat st;
+	int r;
 
 	if (target < 0)
 		return vsl_wrap(err, "%s", what);
@@ -161,13 +194,11 @@ static int mount_fs(const struct vsl_mount_plan *p, const struct vsl_rootfs_opts
 	if ((sysfs || strcmp(p->fstype, "proc") == 0) &&
 	    (fstat(target, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return vsl_fail(err, ENOTDIR, "%s: %s must be a directory", what, p->target);
-	if (mount(p->source, vsl_path_fd_proc(target, proc, sizeof(proc)), p->fstype, p->flags,
-		  p->data) < 0) {
-		int e = errno;
-
-		if (sysfs && (e == EPERM || e == EBUSY) && !o->new_netns)
+	r = mount_at(p, target);
+	if (r < 0) {
+		if (sysfs && (r == -EPERM || r == -EBUSY) && !o->new_netns)
 			return bind_host_sys(p, target, what, err);
-		return vsl_fail(err, e, "%s: mount %s type %s%s%s", what, p->source, p->fstype,
+		return vsl_fail(err, -r, "%s: mount %s type %s%s%s", what, p->source, p->fstype,
 				p->data ? " with " : "", p->data ? p->data : "");
 	}
 	if (!p->propagation)
