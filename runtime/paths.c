@@ -1,7 +1,10 @@
 /* Path resolution inside a root: openat2(RESOLVE_IN_ROOT) lookups and component-by-component
- * creation of missing mount targets. Never builds a host path string from container data. */
+ * creation of missing mount targets. Never builds a host path string from container data:
+ * a dangling symlink is followed by creating its target inside the root, as securejoin
+ * does for runc. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,17 +79,31 @@ static int create_component(int parentfd, const char *name, bool dir)
 	return r < 0 && errno != EEXIST ? -errno : 0;
 }
 
-int vsl_path_mkpath(int rootfd, const char *path, enum vsl_path_kind kind, struct vsl_err *err)
+/* A dangling symlink at clean (cut at name): the path to create instead, the link's
+ * target (taken in the root: absolute from it, relative from the parent) + the rest. */
+static char *follow_dangling(int parent, char *clean, char *name, const char *rest)
 {
-	cleanup_free char *clean = vsl_path_clean(path);
-	cleanup_close int parent = -1;
+	char link[PATH_MAX];
+	ssize_t n = readlinkat(parent, name, link, sizeof(link) - 1);
+
+	if (n <= 0)
+		return NULL;
+	link[n] = '\0';
+	name[-1] = '\0';	/* clean is now the parent's path */
+	if (link[0] == '/')
+		return xasprintf("%s/%s", link, rest);
+	return xasprintf("%s/%s/%s", clean, link, rest);
+}
+
+/* One pass over the components of clean. Returns an fd, -errno, or 1 with *restart set
+ * when a dangling symlink sends the walk elsewhere (inside the root). */
+static int mkpath_walk(int rootfd, char *clean, enum vsl_path_kind kind, char **restart,
+		       struct vsl_err *err)
+{
+	cleanup_close int parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
 	char *p, *slash;
 	int fd, r;
 
-	fd = open_in_root(rootfd, clean, O_PATH);
-	if (fd >= 0 || fd != -ENOENT)
-		return fd >= 0 ? fd : vsl_fail(err, -fd, "resolve %s in the container root", clean);
-	parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
 	if (parent < 0)
 		return vsl_fail(err, -parent, "open the container root");
 	/* Walk the prefixes "/a", "/a/b", ... each resolved from the root, so that ".." and
@@ -103,9 +120,11 @@ int vsl_path_mkpath(int rootfd, const char *path, enum vsl_path_kind kind, struc
 			if (r < 0)
 				return vsl_fail(err, -r, "create %s in the container root", clean);
 			fd = open_in_root(rootfd, clean, O_PATH);
-			if (fd == -ENOENT)
-				return vsl_fail(err, ENOENT, "%s in the container root: dangling symlink",
-						clean);
+		}
+		if (fd == -ENOENT) {
+			*restart = follow_dangling(parent, clean, p, last ? "" : slash + 1);
+			if (*restart)
+				return 1;
 		}
 		if (fd < 0)
 			return vsl_fail(err, -fd, "resolve %s in the container root", clean);
@@ -116,6 +135,28 @@ int vsl_path_mkpath(int rootfd, const char *path, enum vsl_path_kind kind, struc
 		*slash = '/';
 	}
 	return vsl_steal_fd(&parent);
+}
+
+int vsl_path_mkpath(int rootfd, const char *path, enum vsl_path_kind kind, struct vsl_err *err)
+{
+	cleanup_free char *clean = vsl_path_clean(path);
+	int fd;
+
+	fd = open_in_root(rootfd, clean, O_PATH);
+	if (fd >= 0 || fd != -ENOENT)
+		return fd >= 0 ? fd : vsl_fail(err, -fd, "resolve %s in the container root", clean);
+	/* The kernel's own limit on symlinks in one lookup. */
+	for (int hops = 0; hops < 40; hops++) {
+		char *next = NULL;
+
+		fd = mkpath_walk(rootfd, clean, kind, &next, err);
+		if (fd != 1)
+			return fd;
+		free(clean);
+		clean = vsl_path_clean(next);
+		free(next);
+	}
+	return vsl_fail(err, ELOOP, "%s in the container root: too many symlinks", path);
 }
 
 const char *vsl_path_fd_proc(int fd, char *buf, size_t len)

@@ -28,7 +28,8 @@ int vsl_path_open(int rootfd, const char *path, int flags, struct vsl_err *err);
 
 /* Resolve path inside rootfd, creating what is missing (directories with mode 0755; the
  * last component as kind says, a file with mode 0644). A symlink met on the way is
- * followed inside the root; a dangling one is an error (ENOENT), never created through.
+ * followed inside the root; a dangling one has its target created inside the root
+ * ("/var/run -> /run" makes <root>/run); ELOOP after 40 links.
  * Returns an O_PATH|O_CLOEXEC fd of the result or -errno. */
 int vsl_path_mkpath(int rootfd, const char *path, enum vsl_path_kind kind, struct vsl_err *err);
 
