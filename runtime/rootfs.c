@@ -60,7 +60,10 @@ int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 	unsigned long prop = 0;
 	int r;
 
-	r = root_propagation(o->cfg, &prop, err);
+	/* Refuse a bad sysctl before anything is mounted, not after the pivot. */
+	r = vsl_sysctl_validate(o->cfg, err);
+	if (r == 0)
+		r = root_propagation(o->cfg, &prop, err);
 	if (r < 0)
 		return r;
 	/* Nothing we mount may reach the host: / becomes a slave (or as asked) first. */

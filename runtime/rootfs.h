@@ -35,6 +35,7 @@ struct vsl_rootfs_opts {
  * rootfsPropagation asks), bind-mounts the rootfs onto itself, performs config mounts in
  * order, creates the default devices and /dev symlinks of config-linux.md plus
  * linux.devices, /dev/ptmx -> pts/ptmx (and an empty /dev/console when process.terminal).
+ * linux.sysctl and rootfsPropagation are validated first, before anything is mounted.
  * Does not pivot. Errors name the mount ("mounts[3] (/data): ..."). Nothing is undone on
  * failure: the mount namespace dies with the process. */
 int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err);

@@ -235,14 +235,20 @@ assert_no_leftovers rfs9
 
 # ---------------------------------------------------------------- user namespace
 U=$TMP/u
+mkdir -p "$TMP/locked"
+mount -t tmpfs -o nosuid,nodev,noexec vsltest-locked "$TMP/locked"
 make_bundle "$U"
 edit_config "$U" '.process.args = ["sh", "-c", $s] | .linux.namespaces += [{type: "user"}]
+  | .mounts += [{destination: "/mnt/locked", source: $l, options: ["bind", "ro"]}]
   | .linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}]
-  | .linux.gidMappings = [{containerID: 0, hostID: 0, size: 65536}]' --arg s \
+  | .linux.gidMappings = [{containerID: 0, hostID: 0, size: 65536}]' --arg l "$TMP/locked" --arg s \
 	'cat /proc/self/mountinfo; stat -c "null %t:%T" /dev/null; echo x >/dev/null && echo null-ok'
 out=$(vsl run -b "$U" rfs10 2>&1)
 like "userns: /dev/null is a bind of the host node" "$(mnt "$out" /dev/null)" '^/null .* - devtmpfs '
 like "userns: /dev/null works" "$out" 'null 1:3.*null-ok'
+like "userns: ro bind keeps the source's locked nosuid,nodev,noexec" "$(mnt "$out" /mnt/locked)" \
+	'^/ ro,nosuid,nodev,noexec,.* - tmpfs vsltest-locked'
+umount "$TMP/locked"
 assert_no_leftovers rfs10
 
 done_testing
