@@ -15,6 +15,7 @@
 #include "common/util.h"
 #include "netns/net.h"
 #include "runtime/container.h"
+#include "runtime/rootfs.h"
 #include "runtime/spawn.h"
 #include "runtime/userns.h"
 
@@ -284,6 +285,8 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	r = load_config(bundle, &cfg, &json, err);
 	if (r == 0)
 		r = check_terminal(cfg, o, err);
+	if (r == 0)
+		r = vsl_sysctl_validate(cfg, err);
 	if (r == 0)
 		r = vsl_store_new(ctx, o->id, &c, err);
 	if (r < 0)

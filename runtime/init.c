@@ -199,10 +199,6 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 	if (r == 0)
 		r = vsl_rootfs_enter(&ro, err);
 	if (r == 0)
-		r = vsl_rootfs_set_names(cfg, err);
-	if (r == 0)
-		r = vsl_sysctl_apply(cfg, err);
-	if (r == 0)
 		r = vsl_process_prepare(&po, out, err);
 	return r;
 }
