@@ -120,7 +120,7 @@ assert_no_leftovers p1
 mkfifo "$TMP/blocker"
 make_bundle "$TMP/k" sleep 300
 edit_config "$TMP/k" '.linux.namespaces += [{"type": "cgroup", "path": $p}]' --arg p "$TMP/blocker"
-vsl create -b "$TMP/k" k1 &
+"$VESSEL" --root "$ROOT" create -b "$TMP/k" k1 &	# not the vsl function: $! must be vessel
 cpid=$!
 for i in $(seq 50); do [ -e "$ROOT/k1/state.json" ] && break; sleep 0.05; done
 sleep 0.2
