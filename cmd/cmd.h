@@ -26,4 +26,7 @@ const struct vsl_cmd *vsl_cmd_find(const char *name);
 
 #define VSL_CMD(n) int vsl_cmd_##n(struct vsl_ctx *ctx, int argc, char **argv)
 
+VSL_CMD(template);
+VSL_CMD(disk);
+
 #endif

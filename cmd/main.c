@@ -14,6 +14,11 @@
 #define VSL_VERSION "0.1.0"
 
 static const struct vsl_cmd commands[] = {
+	{ "template", vsl_cmd_template, "manage templates: import, list, rm, inspect",
+	  "vessel template import [--parent NAME] NAME SOURCE | list [-q] | rm NAME... | "
+	  "inspect NAME" },
+	{ "disk", vsl_cmd_disk, "show or change a container's disk limit",
+	  "vessel disk ID [SIZE]" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)

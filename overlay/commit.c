@@ -30,7 +30,7 @@ static int commit_layer(const struct vsl_ovl_commit_req *req, const char *dir,
 	cleanup_free char *img = xasprintf("%s/disk.img", dir);
 	cleanup_free char *mnt = xasprintf("%s/disk", dir);
 	cleanup_free char *upper = NULL, *source = xasprintf("commit %s", req->id);
-	struct commit_fill fill = { .p = { .fn = req->progress, .arg = req->progress_arg } };
+	struct commit_fill fill = {.p = {.fn = req->progress, .arg = req->progress_arg}};
 	bool disk = access(img, F_OK) == 0, mounted_here = false;
 	struct vsl_err tmp;
 	int r;
@@ -65,8 +65,10 @@ int vsl_ovl_commit(const struct vsl_ovl_commit_req *req, struct vsl_err *err)
 		return r;
 	dir = ovl_layer_dir(req->store, req->id);
 	if ((r = ovl_layer_read(dir, &l, err)) < 0)
-		return vsl_fail(err, -r, "container %s: no private layer in %s (not created from "
-				"a template?)", req->id, req->store);
+		return vsl_fail(err, -r,
+				"container %s: no private layer in %s (not created from "
+				"a template?)",
+				req->id, req->store);
 	r = commit_layer(req, dir, &l, err);
 	ovl_layer_clear(&l);
 	return r < 0 ? vsl_wrap(err, "commit %s", req->id) : 0;

@@ -24,7 +24,9 @@
 #endif
 
 #define MIN_LIMIT (16ULL << 20)
-#define EXT4_MOUNT_DATA "noinit_itable,errors=remount-ro"
+/* discard: blocks freed in the container are punched out of the sparse image, so the store
+ * pays for what is in use, not for the high-water mark. */
+#define EXT4_MOUNT_DATA "noinit_itable,discard,errors=remount-ro"
 
 int ovl_disk_check_limit(uint64_t size, struct vsl_err *err)
 {
@@ -37,9 +39,21 @@ int ovl_disk_check_limit(uint64_t size, struct vsl_err *err)
 int ovl_disk_create(const char *img, uint64_t size, struct vsl_err *err)
 {
 	cleanup_close int fd = -1;
-	char *argv[] = { "/usr/sbin/mkfs.ext4", "-q", "-F", "-m", "0", "-L", "vessel",
-			 "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", (char *)img,
-			 NULL };
+	/* -T default: 4K blocks and an inode per 16K even on a small image, so metadata stays
+	 * small and resize2fs can shrink close to the data. */
+	char *argv[] = {"/usr/sbin/mkfs.ext4",
+			"-q",
+			"-F",
+			"-m",
+			"0",
+			"-T",
+			"default",
+			"-L",
+			"vessel",
+			"-E",
+			"lazy_itable_init=1,lazy_journal_init=1,nodiscard",
+			(char *)img,
+			NULL};
 	int r;
 
 	r = ovl_disk_check_limit(size, err);
@@ -65,11 +79,10 @@ bool ovl_is_mountpoint(const char *path)
 }
 
 /* Attach img to a free loop device; returns its fd (closing it detaches unless mounted). */
-static int loop_attach(int img_fd, const char *img, char *dev, size_t devlen,
-		       struct vsl_err *err)
+static int loop_attach(int img_fd, const char *img, char *dev, size_t devlen, struct vsl_err *err)
 {
 	cleanup_close int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	struct loop_config cfg = { .fd = (uint32_t)img_fd };
+	struct loop_config cfg = {.fd = (uint32_t)img_fd};
 
 	if (ctl < 0)
 		return vsl_fail(err, errno, "open /dev/loop-control");
@@ -178,12 +191,13 @@ static int grow_online(const char *img, const char *mnt, uint64_t size, struct v
 	return 0;
 }
 
-/* Shrink an unused image offline. */
-static int shrink_offline(const char *img, uint64_t size, struct vsl_err *err)
+/* Resize an unused image offline: grow the file first, shrink it last. */
+static int resize_offline(const char *img, uint64_t size, struct vsl_err *err)
 {
 	char kb[32];
-	char *fsck[] = { "/usr/sbin/e2fsck", "-f", "-p", (char *)img, NULL };
-	char *rs[] = { "/usr/sbin/resize2fs", (char *)img, kb, NULL };
+	char *fsck[] = {"/usr/sbin/e2fsck", "-f", "-p", (char *)img, NULL};
+	char *rs[] = {"/usr/sbin/resize2fs", (char *)img, kb, NULL};
+	struct stat st;
 	char dev[64];
 	int r;
 
@@ -191,12 +205,21 @@ static int shrink_offline(const char *img, uint64_t size, struct vsl_err *err)
 	if (dev[0])
 		return vsl_fail(err, EBUSY, "%s: still attached to %s (container running?)", img,
 				dev);
+	if (stat(img, &st) < 0)
+		return vsl_fail(err, errno, "stat %s", img);
 	snprintf(kb, sizeof(kb), "%lluK", (unsigned long long)(size >> 10));
+	if (size > (uint64_t)st.st_size && truncate(img, (off_t)size) < 0)
+		return vsl_fail(err, errno, "grow %s", img);
 	if ((r = ovl_run(fsck, err)) < 0)
 		return r;
-	if ((r = ovl_run(rs, err)) < 0)
-		return vsl_fail(err, ENOSPC, "%s: cannot shrink to %s (%s)", img, kb, err->msg);
-	if (truncate(img, (off_t)size) < 0)
+	if ((r = ovl_run(rs, err)) < 0) {
+		char why[VSL_ERR_MSG];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return vsl_fail(err, size < (uint64_t)st.st_size ? ENOSPC : EIO,
+				"%s: cannot resize to %s (%s)", img, kb, why);
+	}
+	if (size < (uint64_t)st.st_size && truncate(img, (off_t)size) < 0)
 		return vsl_fail(err, errno, "truncate %s", img);
 	return 0;
 }
@@ -208,11 +231,12 @@ static uint64_t ext4_used(const char *img)
 	unsigned char sb[1024];
 	uint64_t blocks, freeb, bsize;
 
-	if (fd < 0 || pread(fd, sb, sizeof(sb), 1024) != (ssize_t)sizeof(sb) ||
-	    sb[56] != 0x53 || sb[57] != 0xef)
+	if (fd < 0 || pread(fd, sb, sizeof(sb), 1024) != (ssize_t)sizeof(sb) || sb[56] != 0x53 ||
+	    sb[57] != 0xef)
 		return 0;
-#define LE32(o) ((uint64_t)sb[o] | (uint64_t)sb[o + 1] << 8 | (uint64_t)sb[o + 2] << 16 | \
-		 (uint64_t)sb[o + 3] << 24)
+#define LE32(o)                                                                                    \
+	((uint64_t)sb[o] | (uint64_t)sb[o + 1] << 8 | (uint64_t)sb[o + 2] << 16 |                  \
+	 (uint64_t)sb[o + 3] << 24)
 	blocks = LE32(4) | LE32(0x150) << 32;
 	freeb = LE32(12) | LE32(0x158) << 32;
 	bsize = 1024ULL << LE32(24);
@@ -232,8 +256,10 @@ int vsl_ovl_disk_info(const char *store, const char *id, struct vsl_ovl_disk *ou
 		return r;
 	dir = ovl_layer_dir(store, id);
 	if ((r = ovl_layer_read(dir, &l, err)) < 0)
-		return vsl_fail(err, r == -ENOENT ? ENOENT : -r, "container %s: no private layer "
-				"in %s", id, store);
+		return vsl_fail(err, r == -ENOENT ? ENOENT : -r,
+				"container %s: no private layer "
+				"in %s",
+				id, store);
 	ovl_layer_clear(&l);
 	img = xasprintf("%s/disk.img", dir);
 	mnt = xasprintf("%s/disk", dir);
@@ -257,17 +283,17 @@ int vsl_ovl_disk_info(const char *store, const char *id, struct vsl_ovl_disk *ou
 	return 0;
 }
 
-/* Shrink: the overlay and the disk come down (a stopped container's rootfs), the image is
- * shrunk offline, then what was mounted is mounted again. */
-static int shrink(const char *store, const char *id, const struct ovl_layer *l,
-		  const char *img, const char *mnt, uint64_t limit, const struct vsl_log *log,
-		  struct vsl_err *err)
+/* Offline resize of a mounted layer: the overlay and the disk come down (a stopped
+ * container's rootfs), the image is resized, then what was mounted is mounted again. */
+static int resize_cycle(const char *store, const char *id, const struct ovl_layer *l,
+			const char *img, const char *mnt, uint64_t limit, const struct vsl_log *log,
+			struct vsl_err *err)
 {
 	bool disk_on = ovl_is_mountpoint(mnt);
 	bool ovl_on = l->target && ovl_is_mountpoint(l->target);
 	struct statvfs sv;
 	struct vsl_err tmp;
-	int r;
+	int r, r2 = 0;
 
 	if (disk_on && statvfs(mnt, &sv) == 0 &&
 	    (uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize >= limit)
@@ -275,36 +301,39 @@ static int shrink(const char *store, const char *id, const struct ovl_layer *l,
 				(unsigned long long)(sv.f_blocks - sv.f_bfree) * sv.f_frsize);
 	r = ovl_layer_detach(store, id, ovl_on ? l->target : NULL, log, err);
 	if (r == 0)
-		r = shrink_offline(img, limit, err);
-	if (ovl_on) {
-		if (ovl_layer_attach(store, id, l, l->target, &tmp) < 0)
-			return vsl_fail(err, tmp.code, "%s (remount: %s)", err->msg, tmp.msg);
-	} else if (disk_on) {
-		if (mkdir(mnt, 0700) < 0 && errno != EEXIST)
-			return vsl_fail(err, errno, "mkdir %s", mnt);
-		if (ovl_disk_mount(img, mnt, &tmp) < 0)
-			return vsl_fail(err, tmp.code, "%s (remount: %s)", err->msg, tmp.msg);
+		r = resize_offline(img, limit, err);
+	if (ovl_on)
+		r2 = ovl_layer_attach(store, id, l, l->target, &tmp);
+	else if (disk_on)
+		r2 = (mkdir(mnt, 0700) < 0 && errno != EEXIST)
+			 ? vsl_fail(&tmp, errno, "mkdir %s", mnt)
+			 : ovl_disk_mount(img, mnt, &tmp);
+	if (r2 < 0) {
+		char why[VSL_ERR_MSG];
+
+		snprintf(why, sizeof(why), "%s", r < 0 ? err->msg : "resized");
+		return vsl_fail(err, tmp.code, "%s (mounting again: %s)", why, tmp.msg);
 	}
 	return r;
 }
 
-static int grow(const char *img, const char *mnt, uint64_t limit, const struct vsl_log *log,
-		struct vsl_err *err)
+static int resize(const char *store, const char *id, const struct ovl_layer *l, const char *img,
+		  const char *mnt, uint64_t cur, uint64_t limit, const struct vsl_log *log,
+		  struct vsl_err *err)
 {
-	struct vsl_err tmp;
 	int r;
 
-	if (ovl_is_mountpoint(mnt))
-		return grow_online(img, mnt, limit, err);
-	if (mkdir(mnt, 0700) < 0 && errno != EEXIST)
-		return vsl_fail(err, errno, "mkdir %s", mnt);
-	r = ovl_disk_mount(img, mnt, err);
-	if (r == 0) {
-		r = grow_online(img, mnt, limit, err);
-		if (ovl_disk_umount(mnt, log, r < 0 ? &tmp : err) < 0 && r == 0)
-			r = -err->code;
+	if (!ovl_is_mountpoint(mnt))
+		return resize_offline(img, limit, err);
+	if (limit < cur)
+		return resize_cycle(store, id, l, img, mnt, limit, log, err);
+	/* Growing a mounted ext4 is online, even under a running container; the ioctl needs
+	 * CAP_SYS_RESOURCE, so without it fall back to the offline cycle. */
+	r = grow_online(img, mnt, limit, err);
+	if (r == -EPERM || r == -ENOTTY || r == -EOPNOTSUPP) {
+		vsl_debug(log, "online grow: %s; resizing offline", err->msg);
+		r = resize_cycle(store, id, l, img, mnt, limit, log, err);
 	}
-	rmdir(mnt);
 	return r;
 }
 
@@ -325,10 +354,8 @@ static int resize_locked(const char *store, const char *id, uint64_t limit,
 		return vsl_fail(err, EINVAL, "no disk limit (set %s when creating it)",
 				VSL_OVL_ANN_DISK_LIMIT);
 	}
-	if (limit > (uint64_t)st.st_size)
-		r = grow(img, mnt, limit, log, err);
-	else if (limit < (uint64_t)st.st_size)
-		r = shrink(store, id, &l, img, mnt, limit, log, err);
+	if (limit != (uint64_t)st.st_size)
+		r = resize(store, id, &l, img, mnt, (uint64_t)st.st_size, limit, log, err);
 	if (r == 0) {
 		l.disk_limit = limit;
 		r = ovl_layer_write(dir, &l, err);

@@ -38,7 +38,7 @@ static yajl_val json_load(const char *path, struct vsl_err *err)
 
 static const char *jstr(yajl_val v, const char *key)
 {
-	const char *path[] = { key, NULL };
+	const char *path[] = {key, NULL};
 	yajl_val s = yajl_tree_get(v, path, yajl_t_string);
 
 	return s ? YAJL_GET_STRING(s) : NULL;
@@ -57,7 +57,8 @@ static char *blob_path(const char *layout, const char *digest, struct vsl_err *e
 	const char *colon = digest ? strchr(digest, ':') : NULL;
 
 	if (!colon || colon == digest || !colon[1] ||
-	    strspn(digest, "abcdefghijklmnopqrstuvwxyz0123456789+._-") != (size_t)(colon - digest) ||
+	    strspn(digest, "abcdefghijklmnopqrstuvwxyz0123456789+._-") !=
+		(size_t)(colon - digest) ||
 	    strspn(colon + 1, "0123456789abcdef") != strlen(colon + 1)) {
 		vsl_fail(err, EINVAL, "%s: bad digest %s", layout, digest ? digest : "(none)");
 		return NULL;
@@ -80,8 +81,8 @@ static const char *host_arch(void)
 /* From an index, the manifest descriptor for linux on this machine (or the only one). */
 static yajl_val pick_manifest(yajl_val index)
 {
-	const char *mpath[] = { "manifests", NULL }, *os[] = { "platform", "os", NULL },
-		   *arch[] = { "platform", "architecture", NULL };
+	const char *mpath[] = {"manifests", NULL}, *os[] = {"platform", "os", NULL},
+		   *arch[] = {"platform", "architecture", NULL};
 	yajl_val list = yajl_tree_get(index, mpath, yajl_t_array);
 
 	if (!list || YAJL_GET_ARRAY(list)->len == 0)
@@ -103,7 +104,7 @@ static int oci_layers(const char *layout, char ***out, struct vsl_err *err)
 	cleanup_free char *ipath = xasprintf("%s/index.json", layout);
 	cleanup_yajl yajl_val index = json_load(ipath, err);
 	cleanup_yajl yajl_val manifest = NULL;
-	const char *lpath[] = { "layers", NULL };
+	const char *lpath[] = {"layers", NULL};
 	cleanup_strv char **blobs = xzalloc(sizeof(char *));
 	yajl_val layers;
 
@@ -112,7 +113,8 @@ static int oci_layers(const char *layout, char ***out, struct vsl_err *err)
 	for (int depth = 0; depth < 3; depth++) {
 		yajl_val desc = pick_manifest(manifest ? manifest : index);
 		const char *mt = desc ? jstr(desc, "mediaType") : NULL;
-		cleanup_free char *path = desc ? blob_path(layout, jstr(desc, "digest"), err) : NULL;
+		cleanup_free char *path =
+		    desc ? blob_path(layout, jstr(desc, "digest"), err) : NULL;
 		yajl_val next;
 
 		if (!desc)
@@ -181,12 +183,11 @@ static int import_oci(const char *layout, const char *stage, bool has_parent,
 	return 0;
 }
 
-static int import_into(const struct vsl_ovl_import_req *req, const char *stage,
-		       struct vsl_err *err)
+static int import_into(const struct vsl_ovl_import_req *req, const char *stage, struct vsl_err *err)
 {
 	cleanup_free char *rootfs = xasprintf("%s/rootfs", stage);
 	cleanup_free char *oci = xasprintf("%s/oci-layout", req->source);
-	struct ovl_progress p = { .fn = req->progress, .arg = req->progress_arg };
+	struct ovl_progress p = {.fn = req->progress, .arg = req->progress_arg};
 	struct stat st;
 	int r;
 
@@ -233,8 +234,8 @@ int ovl_publish(const char *store, const char *name, const char *parent, const c
 		const void *arg, const struct vsl_log *log, struct vsl_err *err)
 {
 	cleanup_free char *stage = NULL, *dir = NULL;
-	struct vsl_ovl_template meta = { .name = (char *)name, .parent = (char *)parent,
-					 .source = (char *)source };
+	struct vsl_ovl_template meta = {
+	    .name = (char *)name, .parent = (char *)parent, .source = (char *)source};
 	struct vsl_ovl_template ptpl;
 	struct vsl_err tmp;
 	int r;
@@ -276,6 +277,6 @@ int vsl_ovl_import(const struct vsl_ovl_import_req *req, struct vsl_err *err)
 {
 	cleanup_free char *abs = realpath(req->source, NULL);
 
-	return ovl_publish(req->store, req->name, req->parent, abs ? abs : req->source,
-			   import_fill, req, req->log, err);
+	return ovl_publish(req->store, req->name, req->parent, abs ? abs : req->source, import_fill,
+			   req, req->log, err);
 }

@@ -11,8 +11,8 @@
 #include "overlay/overlay.h"
 
 /* store.c */
-char *ovl_tpl_dir(const char *store, const char *name);	/* <store>/templates/<name> */
-char *ovl_layer_dir(const char *store, const char *id);	/* <store>/containers/<id> */
+char *ovl_tpl_dir(const char *store, const char *name); /* <store>/templates/<name> */
+char *ovl_layer_dir(const char *store, const char *id); /* <store>/containers/<id> */
 /* Make the store's folders and take its lock (flock on <store>/.lock, CLOEXEC fd). */
 int ovl_lock(const char *store, int *out_fd, struct vsl_err *err);
 /* RFC 3339 UTC now. */
@@ -23,7 +23,7 @@ struct ovl_layer {
 	char *target;
 	uint64_t disk_limit;
 	bool keep;
-	char *target_top;	/* topmost directory the mount made for target (NULL: none) */
+	char *target_top; /* topmost directory the mount made for target (NULL: none) */
 };
 void ovl_layer_clear(struct ovl_layer *l);
 int ovl_layer_read(const char *dir, struct ovl_layer *out, struct vsl_err *err);
@@ -45,8 +45,8 @@ char *ovl_stage_dir(const char *store, const char *name);
 void ovl_stage_sweep(const char *store, const struct vsl_log *log);
 /* Rename a complete staging dir to the template under the store lock; EEXIST if the name
  * is taken, ENOENT if the parent (may be NULL) went away meanwhile. */
-int ovl_stage_commit(const char *store, const char *stage, const char *name,
-		     const char *parent, struct vsl_err *err);
+int ovl_stage_commit(const char *store, const char *stage, const char *name, const char *parent,
+		     struct vsl_err *err);
 
 /* import.c: stage a new template, fill it, publish it atomically (import and commit). */
 int ovl_publish(const char *store, const char *name, const char *parent, const char *source,
@@ -54,8 +54,8 @@ int ovl_publish(const char *store, const char *name, const char *parent, const c
 		const void *arg, const struct vsl_log *log, struct vsl_err *err);
 
 /* tree.c */
-uint64_t ovl_du(const char *path);			/* bytes allocated, hard links once */
-uint64_t ovl_apparent_size(const char *path);		/* sum of regular file sizes */
+uint64_t ovl_du(const char *path);	      /* bytes allocated, hard links once */
+uint64_t ovl_apparent_size(const char *path); /* sum of regular file sizes */
 /* OCI whiteouts (.wh.NAME, .wh..wh..opq) in dir -> removal (no parent below) or overlay
  * whiteouts (0/0 char device, trusted.overlay.opaque=y) when a parent is below. */
 int ovl_whiteouts_convert(const char *dir, bool has_below, struct vsl_err *err);
@@ -67,7 +67,7 @@ struct ovl_progress {
 	vsl_ovl_progress_fn fn;
 	void *arg;
 	uint64_t done, total;
-	bool total_known;	/* else each step adds its size to total */
+	bool total_known; /* else each step adds its size to total */
 };
 /* Unpack an archive (tar, gzip, xz or zstd, detected from its first bytes) into dir. */
 int ovl_tar_unpack(const char *archive, const char *dir, struct ovl_progress *p,
@@ -89,7 +89,7 @@ int ovl_layer_detach(const char *store, const char *id, const char *target,
 		     const struct vsl_log *log, struct vsl_err *err);
 
 /* disk.c */
-int ovl_disk_check_limit(uint64_t size, struct vsl_err *err);	/* EINVAL below 16M */
+int ovl_disk_check_limit(uint64_t size, struct vsl_err *err); /* EINVAL below 16M */
 int ovl_disk_create(const char *img, uint64_t size, struct vsl_err *err);
 /* Attach img to a free loop device (autoclear) and mount its ext4 on mnt. */
 int ovl_disk_mount(const char *img, const char *mnt, struct vsl_err *err);

@@ -19,7 +19,7 @@
 static int fs_error(int fd, int code, const char *what, struct vsl_err *err)
 {
 	char msg[512];
-	ssize_t n = read(fd, msg, sizeof(msg) - 1);	/* the fs context's own message */
+	ssize_t n = read(fd, msg, sizeof(msg) - 1); /* the fs context's own message */
 
 	if (n > 2) {
 		msg[n] = '\0';
@@ -36,6 +36,8 @@ static int mount_fsconfig(char *const *lowers, size_t n, const char *upper, cons
 {
 	cleanup_close int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	cleanup_close int mnt = -1;
+	/* Overlay unescapes upperdir and workdir even here; "lowerdir+" is taken verbatim. */
+	cleanup_free char *eupper = vsl_ovl_escape(upper), *ework = vsl_ovl_escape(work);
 
 	if (fs < 0)
 		return vsl_fail(err, errno, "overlay: fsopen");
@@ -44,8 +46,8 @@ static int mount_fsconfig(char *const *lowers, size_t n, const char *upper, cons
 	for (size_t i = 0; i < n; i++)
 		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0)
 			return fs_error(fs, errno, "overlay: lowerdir+", err);
-	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", eupper, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", ework, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "redirect_dir", "off", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "metacopy", "off", 0) < 0)
 		return fs_error(fs, errno, "overlay: upperdir/workdir", err);
@@ -233,11 +235,12 @@ static void remove_target(const char *target, const char *top)
 /* A new private layer: made as .new-<id>.<pid>, renamed to <id> when complete. */
 static int layer_create(const struct vsl_ovl_req *req, const char *dir, struct vsl_err *err)
 {
-	cleanup_free char *stage = xasprintf("%s/containers/.new-%s.%d", req->store, req->id,
-					     (int)getpid());
+	cleanup_free char *stage =
+	    xasprintf("%s/containers/.new-%s.%d", req->store, req->id, (int)getpid());
 	cleanup_free char *img = xasprintf("%s/disk.img", stage);
-	struct ovl_layer l = { .template_name = (char *)req->template_name,
-			       .disk_limit = req->disk_limit, .keep = req->keep_layer };
+	struct ovl_layer l = {.template_name = (char *)req->template_name,
+			      .disk_limit = req->disk_limit,
+			      .keep = req->keep_layer};
 	struct vsl_err tmp;
 	int r = 0;
 
@@ -271,8 +274,10 @@ static int layer_get(const struct vsl_ovl_req *req, const char *dir, struct ovl_
 		return vsl_fail(err, EEXIST, "private layer %s is for template %s, not %s", dir,
 				l->template_name, req->template_name);
 	if (!*fresh && req->disk_limit != l->disk_limit)
-		vsl_warn(req->log, "container %s: kept layer has disk limit %llu, not %llu "
-			 "(vessel disk changes it)", req->id, (unsigned long long)l->disk_limit,
+		vsl_warn(req->log,
+			 "container %s: kept layer has disk limit %llu, not %llu "
+			 "(vessel disk changes it)",
+			 req->id, (unsigned long long)l->disk_limit,
 			 (unsigned long long)req->disk_limit);
 	return 0;
 }
@@ -296,7 +301,7 @@ static int do_mount(const struct vsl_ovl_req *req, struct vsl_err *err)
 	cleanup_free char *top = NULL;
 	cleanup_strv char **chain = NULL;
 	cleanup_close int lock = -1;
-	struct ovl_layer l = { 0 };
+	struct ovl_layer l = {0};
 	struct vsl_err tmp;
 	bool fresh = false;
 	int r;
@@ -348,7 +353,7 @@ int vsl_ovl_unmount(const struct vsl_ovl_req *req, struct vsl_err *err)
 {
 	cleanup_free char *dir = NULL, *gone = NULL;
 	cleanup_close int lock = -1;
-	struct ovl_layer l = { 0 };
+	struct ovl_layer l = {0};
 	const char *target;
 	struct vsl_err tmp;
 	int r;
@@ -356,7 +361,7 @@ int vsl_ovl_unmount(const struct vsl_ovl_req *req, struct vsl_err *err)
 	if ((r = check_req(req, err)) < 0)
 		return vsl_wrap(err, "container %s", req->id ? req->id : "");
 	dir = ovl_layer_dir(req->store, req->id);
-	ovl_layer_read(dir, &l, &tmp);	/* absent: only the target may be left */
+	ovl_layer_read(dir, &l, &tmp); /* absent: only the target may be left */
 	target = req->target ? req->target : l.target;
 	r = ovl_layer_detach(req->store, req->id, target, req->log, err);
 	if (r == 0 && target && l.target_top)
@@ -368,8 +373,9 @@ int vsl_ovl_unmount(const struct vsl_ovl_req *req, struct vsl_err *err)
 		return vsl_wrap(err, "container %s", req->id);
 	gone = xasprintf("%s/containers/.rm-%s.%d", req->store, req->id, (int)getpid());
 	if (rename(dir, gone) < 0)
-		return errno == ENOENT ? 0 : vsl_fail(err, errno, "container %s: rename %s",
-						     req->id, dir);
+		return errno == ENOENT
+			   ? 0
+			   : vsl_fail(err, errno, "container %s: rename %s", req->id, dir);
 	if ((r = vsl_rm_rf(gone, err)) < 0)
 		return vsl_wrap(err, "container %s", req->id);
 	return 0;

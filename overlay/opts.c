@@ -37,8 +37,8 @@ static bool append(char *buf, size_t cap, size_t *len, const char *s, bool escap
 	return true;
 }
 
-int vsl_ovl_opts_build(char *const *lowers, size_t n_lowers, const char *upper,
-		       const char *work, const char *extra, char **out, struct vsl_err *err)
+int vsl_ovl_opts_build(char *const *lowers, size_t n_lowers, const char *upper, const char *work,
+		       const char *extra, char **out, struct vsl_err *err)
 {
 	cleanup_free char *buf = xmalloc(VSL_OVL_DATA_MAX);
 	size_t len = 0;

@@ -31,13 +31,13 @@
 #define VSL_OVL_MAX_LAYERS 500
 
 struct vsl_ovl_req {
-	const char *store;		/* ctx->store */
-	const char *id;			/* container id */
-	const char *template_name;	/* annotation vessel.template */
-	const char *target;		/* absolute root.path: where the merged rootfs is mounted
-					 * (created if missing) */
-	uint64_t disk_limit;		/* annotation vessel.disk.limit parsed, 0 = none */
-	bool keep_layer;		/* annotation vessel.keep-layer */
+	const char *store;	   /* ctx->store */
+	const char *id;		   /* container id */
+	const char *template_name; /* annotation vessel.template */
+	const char *target;	   /* absolute root.path: where the merged rootfs is mounted
+				    * (created if missing) */
+	uint64_t disk_limit;	   /* annotation vessel.disk.limit parsed, 0 = none */
+	bool keep_layer;	   /* annotation vessel.keep-layer */
 	const struct vsl_log *log;
 };
 
@@ -59,10 +59,10 @@ typedef void (*vsl_ovl_progress_fn)(void *arg, uint64_t done, uint64_t total);
 
 struct vsl_ovl_import_req {
 	const char *store;
-	const char *name;		/* the new template */
-	const char *source;		/* directory, .tar[.gz|.xz|.zst] or OCI image layout */
-	const char *parent;		/* NULL, or the template this one is a layer on */
-	vsl_ovl_progress_fn progress;	/* may be NULL */
+	const char *name;	      /* the new template */
+	const char *source;	      /* directory, .tar[.gz|.xz|.zst] or OCI image layout */
+	const char *parent;	      /* NULL, or the template this one is a layer on */
+	vsl_ovl_progress_fn progress; /* may be NULL */
 	void *progress_arg;
 	const struct vsl_log *log;
 };
@@ -74,13 +74,13 @@ int vsl_ovl_import(const struct vsl_ovl_import_req *req, struct vsl_err *err);
 
 struct vsl_ovl_template {
 	char *name;
-	char *parent;			/* NULL: a base template */
-	char *created;			/* RFC 3339 UTC */
-	char *source;			/* what it was imported from, or "commit <id>" */
-	uint64_t size;			/* bytes on disk of its own layer */
-	char **users;			/* container ids using it (directly or through a child
-					 * template); NULL-terminated, never NULL */
-	char **children;		/* templates built on it; NULL-terminated, never NULL */
+	char *parent;	 /* NULL: a base template */
+	char *created;	 /* RFC 3339 UTC */
+	char *source;	 /* what it was imported from, or "commit <id>" */
+	uint64_t size;	 /* bytes on disk of its own layer */
+	char **users;	 /* container ids using it (directly or through a child
+			  * template); NULL-terminated, never NULL */
+	char **children; /* templates built on it; NULL-terminated, never NULL */
 };
 
 void vsl_ovl_template_clear(struct vsl_ovl_template *t);
@@ -95,8 +95,8 @@ int vsl_ovl_template_rm(const char *store, const char *name, struct vsl_err *err
 
 struct vsl_ovl_commit_req {
 	const char *store;
-	const char *id;			/* a container with a private layer */
-	const char *name;		/* the new template, a layer on the container's template */
+	const char *id;	  /* a container with a private layer */
+	const char *name; /* the new template, a layer on the container's template */
 	vsl_ovl_progress_fn progress;
 	void *progress_arg;
 	const struct vsl_log *log;
@@ -108,10 +108,10 @@ struct vsl_ovl_commit_req {
 int vsl_ovl_commit(const struct vsl_ovl_commit_req *req, struct vsl_err *err);
 
 struct vsl_ovl_disk {
-	uint64_t limit;			/* 0: no limit */
-	uint64_t used;			/* bytes used in the private layer */
-	uint64_t image;			/* bytes the sparse image takes on the store (0: none) */
-	bool mounted;			/* the image is attached and mounted */
+	uint64_t limit; /* 0: no limit */
+	uint64_t used;	/* bytes used in the private layer */
+	uint64_t image; /* bytes the sparse image takes on the store (0: none) */
+	bool mounted;	/* the image is attached and mounted */
 };
 
 /* Disk use of a container's private layer. ENOENT: no layer for this id. */
@@ -127,8 +127,8 @@ int vsl_ovl_disk_resize(const char *store, const char *id, uint64_t limit,
  * (`\` `,` `:` get a backslash). E2BIG if the result does not fit in one page with its NUL
  * (mount(2) truncates the data there); EINVAL if there are no lowers or too many. */
 #define VSL_OVL_DATA_MAX 4096
-int vsl_ovl_opts_build(char *const *lowers, size_t n_lowers, const char *upper,
-		       const char *work, const char *extra, char **out, struct vsl_err *err);
+int vsl_ovl_opts_build(char *const *lowers, size_t n_lowers, const char *upper, const char *work,
+		       const char *extra, char **out, struct vsl_err *err);
 /* The escaped form of s, malloc'd (pure; exposed for the tests). */
 char *vsl_ovl_escape(const char *s);
 

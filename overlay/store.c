@@ -150,7 +150,7 @@ static yajl_val read_json(const char *dir, const char *file, struct vsl_err *err
 
 static char *get_str(yajl_val root, const char *key)
 {
-	const char *path[] = { key, NULL };
+	const char *path[] = {key, NULL};
 	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
 
 	return v ? xstrdup(YAJL_GET_STRING(v)) : NULL;
@@ -158,7 +158,7 @@ static char *get_str(yajl_val root, const char *key)
 
 static uint64_t get_u64(yajl_val root, const char *key)
 {
-	const char *path[] = { key, NULL };
+	const char *path[] = {key, NULL};
 	yajl_val v = yajl_tree_get(root, path, yajl_t_number);
 	uint64_t n = 0;
 
@@ -169,7 +169,7 @@ static uint64_t get_u64(yajl_val root, const char *key)
 
 static bool get_bool(yajl_val root, const char *key)
 {
-	const char *path[] = { key, NULL };
+	const char *path[] = {key, NULL};
 	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
 
 	return v && YAJL_IS_TRUE(v);

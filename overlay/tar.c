@@ -22,7 +22,7 @@ extern char **environ;
 
 struct child {
 	pid_t pid;
-	int in, out, err;	/* our ends of its pipes; -1 when not piped */
+	int in, out, err; /* our ends of its pipes; -1 when not piped */
 };
 
 static void child_close(struct child *c)
@@ -34,12 +34,11 @@ static void child_close(struct child *c)
 
 /* Spawn argv; stdin from in_fd (-1: a pipe whose write end is c->in), stdout to a pipe
  * (c->out) when want_out, else /dev/null; stderr always to a pipe (c->err). */
-static int spawn(char *const argv[], int in_fd, bool want_out, struct child *c,
-		 struct vsl_err *err)
+static int spawn(char *const argv[], int in_fd, bool want_out, struct child *c, struct vsl_err *err)
 {
-	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+	int pin[2] = {-1, -1}, pout[2] = {-1, -1}, perr[2] = {-1, -1};
 	posix_spawn_file_actions_t fa;
-	char *env[] = { "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char *env[] = {"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 	int r;
 
 	c->pid = -1;
@@ -98,8 +97,14 @@ static void first_line(const char *all, char *out, size_t cap)
 	while (*p) {
 		size_t n = strcspn(p, "\n");
 
-		if (n > 0 && strncmp(p, "tar: Exiting", 12) && strncmp(p, "tar: Child returned", 19) &&
-		    strncmp(p, "tar: Error is not recoverable", 29)) {
+		/* Skip tar's trailers and e2fsprogs' version banners ("resize2fs 1.47.0 (...)"). */
+		bool noise = !strncmp(p, "tar: Exiting", 12) ||
+			     !strncmp(p, "tar: Child returned", 19) ||
+			     !strncmp(p, "tar: Error is not recoverable", 29) ||
+			     (strstr(p, " 1.") && strstr(p, " 1.") < p + n && p[n - 1] == ')' &&
+			      !memchr(p, ':', n));
+
+		if (n > 0 && !noise) {
 			snprintf(out, cap, "%.*s", (int)n, p);
 			return;
 		}
@@ -128,8 +133,8 @@ static int reap(struct child *c, char *why, size_t cap)
 }
 
 struct pump {
-	int src, dst;		/* copy src -> dst; both closed by the pump */
-	int errs[2];		/* stderr pipes drained into text */
+	int src, dst; /* copy src -> dst; both closed by the pump */
+	int errs[2];  /* stderr pipes drained into text */
 	char text[2048];
 	struct ovl_progress *p;
 };
@@ -151,7 +156,7 @@ static int pump_loop(struct pump *pu);
 static int pump_run(struct pump *pu)
 {
 	sigset_t pipe_set, old;
-	struct timespec zero = { 0, 0 };
+	struct timespec zero = {0, 0};
 	int r;
 
 	sigemptyset(&pipe_set);
@@ -171,10 +176,10 @@ static int pump_loop(struct pump *pu)
 
 	while (pu->src >= 0 || pu->dst >= 0 || pu->errs[0] >= 0 || pu->errs[1] >= 0) {
 		struct pollfd fds[4] = {
-			{ .fd = have == 0 ? pu->src : -1, .events = POLLIN },
-			{ .fd = have > 0 ? pu->dst : -1, .events = POLLOUT },
-			{ .fd = pu->errs[0], .events = POLLIN },
-			{ .fd = pu->errs[1], .events = POLLIN },
+		    {.fd = have == 0 ? pu->src : -1, .events = POLLIN},
+		    {.fd = have > 0 ? pu->dst : -1, .events = POLLOUT},
+		    {.fd = pu->errs[0], .events = POLLIN},
+		    {.fd = pu->errs[1], .events = POLLIN},
 		};
 		ssize_t n;
 
@@ -227,7 +232,10 @@ static const char *compress_flag(int fd)
 
 	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 		return "--gzip";
-	if (n >= 6 && memcmp(m, "\xfd" "7zXZ\0", 6) == 0)
+	if (n >= 6 && memcmp(m,
+			     "\xfd"
+			     "7zXZ\0",
+			     6) == 0)
 		return "--xz";
 	if (n >= 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0)
 		return "--zstd";
@@ -236,14 +244,14 @@ static const char *compress_flag(int fd)
 	return NULL;
 }
 
-#define TAR_X_ARGS "--numeric-owner", "--same-owner", "--same-permissions", "--xattrs", \
-		   "--xattrs-include=*"
+#define TAR_X_ARGS                                                                                 \
+	"--numeric-owner", "--same-owner", "--same-permissions", "--xattrs", "--xattrs-include=*"
 
 int ovl_tar_unpack(const char *archive, const char *dir, struct ovl_progress *p,
 		   struct vsl_err *err)
 {
 	cleanup_close int fd = open(archive, O_RDONLY | O_CLOEXEC);
-	struct pump pu = { .src = -1, .dst = -1, .errs = { -1, -1 }, .p = p };
+	struct pump pu = {.src = -1, .dst = -1, .errs = {-1, -1}, .p = p};
 	struct child tar;
 	const char *z;
 	char why[512] = "";
@@ -259,8 +267,9 @@ int ovl_tar_unpack(const char *archive, const char *dir, struct ovl_progress *p,
 	if (p && !p->total_known)
 		p->total += (uint64_t)st.st_size;
 	{
-		char *argv[] = { TAR, "-x", "-f", "-", "-C", (char *)dir, TAR_X_ARGS,
-				 *z ? (char *)z : NULL, NULL };
+		char *argv[] = {TAR,  "-x",	   "-f",       "-",
+				"-C", (char *)dir, TAR_X_ARGS, *z ? (char *)z : NULL,
+				NULL};
 		r = spawn(argv, -1, false, &tar, err);
 	}
 	if (r < 0)
@@ -280,15 +289,32 @@ int ovl_tar_unpack(const char *archive, const char *dir, struct ovl_progress *p,
 int ovl_tar_copy(const char *src, const char *dst, bool strip_overlay, struct ovl_progress *p,
 		 struct vsl_err *err)
 {
-	char *cargv[] = { TAR, "-c", "-f", "-", "-C", (char *)src, "--numeric-owner", "--xattrs",
-			  "--xattrs-include=*", "--sparse", ".", NULL };
+	char *cargv[] = {TAR,
+			 "-c",
+			 "-f",
+			 "-",
+			 "-C",
+			 (char *)src,
+			 "--numeric-owner",
+			 "--xattrs",
+			 "--xattrs-include=*",
+			 "--sparse",
+			 ".",
+			 NULL};
 	/* A layer keeps only overlay's opaque mark: origin, impure, redirect... describe
 	 * the container's own upper and would mislead as a lower layer. */
-	char *xargv[] = { TAR, "-x", "-f", "-", "-C", (char *)dst, TAR_X_ARGS,
-			  "--xattrs-exclude=trusted.overlay.[!o]*",
-			  "--xattrs-exclude=trusted.overlay.origin", NULL };
+	char *xargv[] = {TAR,
+			 "-x",
+			 "-f",
+			 "-",
+			 "-C",
+			 (char *)dst,
+			 TAR_X_ARGS,
+			 "--xattrs-exclude=trusted.overlay.[!o]*",
+			 "--xattrs-exclude=trusted.overlay.origin",
+			 NULL};
 	cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	struct pump pu = { .src = -1, .dst = -1, .errs = { -1, -1 }, .p = p };
+	struct pump pu = {.src = -1, .dst = -1, .errs = {-1, -1}, .p = p};
 	struct child c, x;
 	char why[512] = "";
 	int r, rc, rx;
@@ -323,7 +349,7 @@ int ovl_tar_copy(const char *src, const char *dst, bool strip_overlay, struct ov
 
 int ovl_run(char *const argv[], struct vsl_err *err)
 {
-	struct pump pu = { .src = -1, .dst = -1, .errs = { -1, -1 } };
+	struct pump pu = {.src = -1, .dst = -1, .errs = {-1, -1}};
 	cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	struct child c;
 	char why[512] = "";
@@ -337,7 +363,11 @@ int ovl_run(char *const argv[], struct vsl_err *err)
 	if (reap(&c, why, sizeof(why)) < 0) {
 		if (!why[0])
 			first_line(pu.text, why, sizeof(why));
-		return vsl_fail(err, EIO, "%s: %s", argv[0], why);
+		const char *base = strrchr(argv[0], '/');
+
+		if (!strncmp(why, base + 1, strlen(base + 1)))
+			return vsl_fail(err, EIO, "%s", why);
+		return vsl_fail(err, EIO, "%s: %s", base + 1, why);
 	}
 	return 0;
 }

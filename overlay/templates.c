@@ -28,7 +28,8 @@ int ovl_chain_names(const char *store, const char *name, char ***out, struct vsl
 		r = ovl_meta_read(store, cur, &t, err);
 		if (r < 0) {
 			if (names)
-				vsl_wrap(err, "parent of template %s", names[vsl_strv_len(names) - 1]);
+				vsl_wrap(err, "parent of template %s",
+					 names[vsl_strv_len(names) - 1]);
 			return -err->code;
 		}
 		vsl_strv_push(&names, cur);
@@ -202,7 +203,7 @@ int vsl_ovl_template_rm(const char *store, const char *name, struct vsl_err *err
 {
 	cleanup_close int lock = -1;
 	cleanup_free char *dir = NULL, *gone = NULL;
-	struct vsl_ovl_template t = { 0 };
+	struct vsl_ovl_template t = {0};
 	int r;
 
 	r = vsl_ovl_check_name("template", name, err);
@@ -262,8 +263,8 @@ void ovl_stage_sweep(const char *store, const struct vsl_log *log)
 	sweep_dir(cdir, log);
 }
 
-int ovl_stage_commit(const char *store, const char *stage, const char *name,
-		     const char *parent, struct vsl_err *err)
+int ovl_stage_commit(const char *store, const char *stage, const char *name, const char *parent,
+		     struct vsl_err *err)
 {
 	cleanup_free char *dir = ovl_tpl_dir(store, name);
 	cleanup_free char *pdir = parent ? ovl_tpl_dir(store, parent) : NULL;

@@ -46,7 +46,10 @@ static char **dir_names(int dfd)
 struct du {
 	uint64_t blocks, apparent;
 	dev_t dev;
-	struct { dev_t dev; ino_t ino; } *seen;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} * seen;
 	size_t n_seen, cap;
 };
 
@@ -88,7 +91,7 @@ static void du_dir(int dfd, struct du *du)
 
 static struct du du_path(const char *path)
 {
-	struct du du = { 0 };
+	struct du du = {0};
 	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 
@@ -163,7 +166,8 @@ static int convert_dir(int dfd, bool has_below)
 			const char *victim = *n + strlen(WH_PREFIX);
 
 			r = unlinkat(dfd, *n, 0) < 0 ? -errno : 0;
-			if (r == 0 && has_below && fstatat(dfd, victim, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			if (r == 0 && has_below &&
+			    fstatat(dfd, victim, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				r = make_whiteout(dfd, victim);
 		} else if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
 			cleanup_close int fd = open_dir_at(dfd, *n);
