@@ -23,14 +23,13 @@
 #define EXT4_IOC_RESIZE_FS _IOW('f', 16, uint64_t)
 #endif
 
-#define MIN_LIMIT (16ULL << 20)
 /* discard: blocks freed in the container are punched out of the sparse image, so the store
  * pays for what is in use, not for the high-water mark. */
 #define EXT4_MOUNT_DATA "noinit_itable,discard,errors=remount-ro"
 
 int ovl_disk_check_limit(uint64_t size, struct vsl_err *err)
 {
-	if (size < MIN_LIMIT)
+	if (size < VSL_OVL_MIN_DISK)
 		return vsl_fail(err, EINVAL, "disk limit %llu bytes: at least 16M",
 				(unsigned long long)size);
 	return 0;

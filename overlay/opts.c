@@ -75,3 +75,38 @@ int vsl_ovl_opts_build(char *const *lowers, size_t n_lowers, const char *upper, 
 	*out = vsl_steal_ptr(&buf);
 	return 0;
 }
+
+int vsl_ovl_parse_annotations(const char *tpl, const char *limit, const char *keep,
+			      struct vsl_ovl_req *out, struct vsl_err *err)
+{
+	uint64_t size = 0;
+	int r;
+
+	out->template_name = tpl;
+	out->disk_limit = 0;
+	out->keep_layer = false;
+	if (tpl && (r = vsl_ovl_check_name("template", tpl, err)) < 0)
+		return vsl_wrap(err, "annotation " VSL_OVL_ANN_TEMPLATE);
+	if (limit) {
+		if (vsl_parse_size(limit, &size) < 0 || size == 0)
+			return vsl_fail(err, EINVAL,
+					"annotation " VSL_OVL_ANN_DISK_LIMIT
+					": bad size %s (e.g. 512M, 10G)",
+					limit);
+		if (size < VSL_OVL_MIN_DISK)
+			return vsl_fail(err, EINVAL,
+					"annotation " VSL_OVL_ANN_DISK_LIMIT ": %s is below 16M",
+					limit);
+		if (!tpl)
+			return vsl_fail(err, EINVAL,
+					"annotation " VSL_OVL_ANN_DISK_LIMIT
+					" needs " VSL_OVL_ANN_TEMPLATE);
+	}
+	if (keep && strcmp(keep, "true") && strcmp(keep, "false"))
+		return vsl_fail(
+		    err, EINVAL,
+		    "annotation " VSL_OVL_ANN_KEEP_LAYER ": expected true or false, got %s", keep);
+	out->disk_limit = size;
+	out->keep_layer = keep && strcmp(keep, "true") == 0;
+	return 0;
+}

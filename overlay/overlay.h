@@ -27,6 +27,9 @@
 #define VSL_OVL_ANN_DISK_LIMIT "vessel.disk.limit"
 #define VSL_OVL_ANN_KEEP_LAYER "vessel.keep-layer"
 
+/* The smallest disk limit: below it ext4's own metadata would be most of the image. */
+#define VSL_OVL_MIN_DISK (16ULL << 20)
+
 /* Overlayfs refuses deeper stacks (OVL_MAX_STACK). */
 #define VSL_OVL_MAX_LAYERS 500
 
@@ -40,6 +43,12 @@ struct vsl_ovl_req {
 	bool keep_layer;	   /* annotation vessel.keep-layer */
 	const struct vsl_log *log;
 };
+
+/* Fill template_name, disk_limit and keep_layer of *out from the three annotations'
+ * values (NULL when absent; no template means no layered rootfs). Pure. EINVAL names the
+ * annotation: "annotation vessel.disk.limit: bad size 10Q (e.g. 512M, 10G)". */
+int vsl_ovl_parse_annotations(const char *tpl, const char *limit, const char *keep,
+			      struct vsl_ovl_req *out, struct vsl_err *err);
 
 /* Mount the layered rootfs on req->target. A private layer left by an earlier container of
  * the same id and template (vessel.keep-layer) is reused. On failure nothing is left (no

@@ -120,8 +120,44 @@ static void names(void)
 	}
 }
 
+static void annotations(void)
+{
+	static const struct {
+		const char *tpl, *limit, *keep;
+		int ret;
+		uint64_t want_limit;
+		bool want_keep;
+		const char *msg;
+	} cases[] = {
+	    {"debian", NULL, NULL, 0, 0, false, NULL},
+	    {"debian", "10G", "true", 0, 10ULL << 30, true, NULL},
+	    {"debian", "512M", "false", 0, 512ULL << 20, false, NULL},
+	    {NULL, NULL, NULL, 0, 0, false, NULL},
+	    {"a/b", NULL, NULL, -EINVAL, 0, false, "vessel.template"},
+	    {"debian", "10Q", NULL, -EINVAL, 0, false, "bad size 10Q"},
+	    {"debian", "1M", NULL, -EINVAL, 0, false, "below 16M"},
+	    {NULL, "1G", NULL, -EINVAL, 0, false, "needs vessel.template"},
+	    {"debian", NULL, "yes", -EINVAL, 0, false, "expected true or false"},
+	};
+	struct vsl_err err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vsl_ovl_req rq = {0};
+		int r = vsl_ovl_parse_annotations(cases[i].tpl, cases[i].limit, cases[i].keep, &rq,
+						  &err);
+
+		ok(r == cases[i].ret && (r < 0 ? strstr(err.msg, cases[i].msg) != NULL
+					       : rq.disk_limit == cases[i].want_limit &&
+						     rq.keep_layer == cases[i].want_keep),
+		   "annotations %s/%s/%s%s%s", cases[i].tpl ? cases[i].tpl : "-",
+		   cases[i].limit ? cases[i].limit : "-", cases[i].keep ? cases[i].keep : "-",
+		   r ? ": " : "", r ? err.msg : "");
+	}
+}
+
 int main(void)
 {
+	annotations();
 	escaping();
 	building();
 	limits();
