@@ -349,6 +349,17 @@ int vsl_ovl_mount(const struct vsl_ovl_req *req, struct vsl_err *err)
 	return 0;
 }
 
+bool vsl_ovl_has_layer(const char *store, const char *id)
+{
+	cleanup_free char *dir = NULL;
+	struct vsl_err tmp;
+
+	if (vsl_ovl_check_name("container", id, &tmp) < 0)
+		return false;
+	dir = ovl_layer_dir(store, id);
+	return access(dir, F_OK) == 0;
+}
+
 int vsl_ovl_unmount(const struct vsl_ovl_req *req, struct vsl_err *err)
 {
 	cleanup_free char *dir = NULL, *gone = NULL;
@@ -362,6 +373,11 @@ int vsl_ovl_unmount(const struct vsl_ovl_req *req, struct vsl_err *err)
 		return vsl_wrap(err, "container %s", req->id ? req->id : "");
 	dir = ovl_layer_dir(req->store, req->id);
 	ovl_layer_read(dir, &l, &tmp); /* absent: only the target may be left */
+	/* A layer of another template is not ours to touch (a create refused with EEXIST). */
+	if (l.template_name && req->template_name && strcmp(l.template_name, req->template_name)) {
+		ovl_layer_clear(&l);
+		return 0;
+	}
 	target = req->target ? req->target : l.target;
 	r = ovl_layer_detach(req->store, req->id, target, req->log, err);
 	if (r == 0 && target && l.target_top)

@@ -55,6 +55,9 @@ int vsl_ovl_parse_annotations(const char *tpl, const char *limit, const char *ke
  * mount, no loop device, no directory made by this call). ENOENT: unknown template;
  * EEXIST: the id has a private layer for another template; EINVAL: bad name or target. */
 int vsl_ovl_mount(const struct vsl_ovl_req *req, struct vsl_err *err);
+/* Does the id already have a private layer (kept from an earlier container)? A create that
+ * fails must not remove a layer it did not make: the runtime asks this before mounting. */
+bool vsl_ovl_has_layer(const char *store, const char *id);
 /* Unmount and remove the private layer unless keep_layer; idempotent (already gone = ok).
  * Only store, id, target, keep_layer and log are read. */
 int vsl_ovl_unmount(const struct vsl_ovl_req *req, struct vsl_err *err);
