@@ -17,12 +17,12 @@ tpl_bundle() {
 		>"$dir/config.json"
 }
 
-# vcreate BUNDLE ID: vessel create, retried (twice at most) when the runtime's parent/child
+# vcreate BUNDLE ID: vessel create, retried (up to 5 tries) when the runtime's parent/child
 # sync fails (a race outside overlay/, see the report at the end); stdout goes to a file,
 # as a pipe would stay open in the container.
 vcreate() {
 	local try
-	for try in 1 2 3; do
+	for try in 1 2 3 4 5; do
 		vsl create --bundle "$1" "$2" >/dev/null 2>"$TMP/create.err" && return 0
 		grep -q "sync: unexpected message" "$TMP/create.err" || break
 		echo "$2: $(cat "$TMP/create.err")" >>"$TMP/retries"
