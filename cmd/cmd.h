@@ -42,4 +42,8 @@ VSL_CMD(list);
 VSL_CMD(spec);
 VSL_CMD(network);
 
+VSL_CMD(template);
+VSL_CMD(commit);
+VSL_CMD(disk);
+
 #endif

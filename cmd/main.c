@@ -32,6 +32,13 @@ static const struct vsl_cmd commands[] = {
 	{ "network", vsl_cmd_network, "create, list or remove networks (bridge + subnets)",
 	  "vessel network create NAME --subnet CIDR [--subnet6 CIDR] | list [--format json] | "
 	  "rm NAME" },
+	{ "template", vsl_cmd_template, "manage templates: import, list, rm, inspect",
+	  "vessel template import [--parent NAME] NAME SOURCE | list [-q] | rm NAME... | "
+	  "inspect NAME" },
+	{ "commit", vsl_cmd_commit, "snapshot a stopped or paused container as a template",
+	  "vessel commit ID NAME" },
+	{ "disk", vsl_cmd_disk, "show or change a container's disk limit",
+	  "vessel disk ID [SIZE]" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)

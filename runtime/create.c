@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "netns/net.h"
+#include "overlay/overlay.h"
 #include "runtime/container.h"
 #include "runtime/rootfs.h"
 #include "runtime/spawn.h"
@@ -245,6 +246,39 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 	return r;
 }
 
+/* vessel.template: mount the template's layers and a private upper on root.path (made if
+ * missing) before resolving it. What is mounted goes into state.json first, so a create
+ * killed halfway is undone by delete --force (teardown.c unmounts it). overlay.fresh says
+ * whether this create made the private layer: a failed create removes only that one, never
+ * a kept layer (a VPS's disk) it found. */
+static int mount_layers(struct create *cr, const char *bundle, struct vsl_err *err)
+{
+	const struct vsl_config *cfg = cr->cfg;
+	struct vsl_ovl_req req = { .store = cr->ctx->store, .id = cr->c->id,
+				   .log = &cr->ctx->log };
+	cleanup_free char *target = NULL;
+	int r;
+
+	r = vsl_ovl_parse_annotations(vsl_config_annotation(cfg, VSL_OVL_ANN_TEMPLATE),
+				      vsl_config_annotation(cfg, VSL_OVL_ANN_DISK_LIMIT),
+				      vsl_config_annotation(cfg, VSL_OVL_ANN_KEEP_LAYER), &req,
+				      err);
+	if (r < 0 || !req.template_name)
+		return r < 0 ? vsl_wrap(err, "config.json") : 0;
+	target = cfg->root_path[0] == '/' ? xstrdup(cfg->root_path)
+					  : xasprintf("%s/%s", bundle, cfg->root_path);
+	req.target = target;
+	vsl_state_set(&cr->c->state, "overlay.template", req.template_name);
+	vsl_state_set(&cr->c->state, "overlay.target", target);
+	vsl_state_set(&cr->c->state, "overlay.keep", req.keep_layer ? "true" : "false");
+	vsl_state_set(&cr->c->state, "overlay.fresh",
+		      vsl_ovl_has_layer(req.store, req.id) ? "false" : "true");
+	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = vsl_ovl_mount(&req, err);
+	return r;
+}
+
 static int create_in_store(struct create *cr, const char *bundle, struct vsl_created *out,
 			   struct vsl_err *err)
 {
@@ -252,7 +286,9 @@ static int create_in_store(struct create *cr, const char *bundle, struct vsl_cre
 	struct vsl_spawned sp;
 	int r;
 
-	r = resolve_rootfs(bundle, cr->cfg, &rootfs, err);
+	r = mount_layers(cr, bundle, err);
+	if (r == 0)
+		r = resolve_rootfs(bundle, cr->cfg, &rootfs, err);
 	if (r < 0)
 		return r;
 	init_state(cr, bundle, rootfs);

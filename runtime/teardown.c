@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "netns/net.h"
+#include "overlay/overlay.h"
 #include "runtime/container.h"
 #include "runtime/pidfd.h"
 
@@ -42,6 +43,29 @@ static int detach_net(struct vsl_container *c, struct vsl_err *err)
 	return vsl_net_detach(&req, err);
 }
 
+/* The layered rootfs recorded by create (overlay.*): unmount, drop the private layer unless
+ * kept. A create that failed (still "creating") keeps a layer it did not make itself.
+ * Idempotent, like every teardown step. */
+static int unmount_layers(struct vsl_container *c, struct vsl_err *err)
+{
+	const char *keep = vsl_state_get(&c->state, "overlay.keep");
+	const char *fresh = vsl_state_get(&c->state, "overlay.fresh");
+	bool failed_create = c->state.status == VSL_STATUS_CREATING;
+	struct vsl_ovl_req req = {
+		.store = c->ctx->store,
+		.id = c->id,
+		.template_name = vsl_state_get(&c->state, "overlay.template"),
+		.target = vsl_state_get(&c->state, "overlay.target"),
+		.keep_layer = (keep && strcmp(keep, "true") == 0) ||
+			      (failed_create && !(fresh && strcmp(fresh, "true") == 0)),
+		.log = &c->ctx->log,
+	};
+
+	if (!req.template_name)
+		return 0;
+	return vsl_ovl_unmount(&req, err);
+}
+
 int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vsl_err *err)
 {
 	int r;
@@ -49,6 +73,8 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 	r = kill_process(c, err);
 	if (r == 0)
 		r = detach_net(c, err);
+	if (r == 0)
+		r = unmount_layers(c, err);
 	if (r < 0)
 		return r;
 	return vsl_store_remove(c, err);
