@@ -54,7 +54,7 @@ guest_child() {
 	sleep 300 &
 	local pid=$!
 	echo "$pid" >"$KID/cgroup.procs"
-	is "a process moves into the child" "$(cat /proc/$pid/cgroup)" "0::/${KID#$CG/}"
+	is "a process moves into the child" "$(cat /proc/$pid/cgroup)" "0::/${KID#"$CG"/}"
 	is "cgroup.procs lists it" "$(cat "$KID/cgroup.procs")" "$pid"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
@@ -89,13 +89,30 @@ guest_child() {
 	rm -f "/tmp/pids.$$"
 }
 
+# vessel itself on cgroup v2, with the lifecycle's helpers (tests/lib.sh: built vessel, busybox
+# rootfs, a private --root under /tmp, cleanup at exit).
+guest_vessel() {
+	local n=$_n failed=$_failed out
+	. "$TOP/tests/lib.sh"
+	_n=$n _failed=$failed
+	trap 'guest_cleanup; _cleanup' EXIT
+	make_bundle "$TMP/b"
+	edit_config "$TMP/b" '.process.args = ["sh", "-c",
+		"echo in=$(hostname); cat /proc/self/cgroup; exit 3"]'
+	out=$(vsl run -b "$TMP/b" vsltest-vm-run 2>&1)
+	is "vessel run exits with the container's status" "$?" 3
+	is "the busybox container ran and sees only the cgroup2 hierarchy" "$out" "in=vessel
+0::/"
+	assert_no_leftovers vsltest-vm-run
+}
+
 if [ "${1:-}" = --guest ]; then
 	trap guest_cleanup EXIT
 	guest_hierarchy
 	guest_child
 	guest_cleanup
 	[ -d "$KID" ] && not_ok "child cgroup removed" || ok "child cgroup removed"
-	trap - EXIT
+	guest_vessel
 	done_testing
 	exit
 fi

@@ -114,6 +114,7 @@ build_initrd() {
 	cp /bin/busybox "$stage/bin/busybox"
 	cp "$top/tests/vm/init" "$stage/init"
 	chmod 0755 "$stage/init"
+	# shellcheck disable=SC2086 # one word per module
 	list=$(module_closure "$mdir" $MODULES) || exit 1
 	for ko in $list; do
 		mkdir -p "$stage/lib/modules/$kver/$(dirname "$ko")"
@@ -139,6 +140,7 @@ flock 9
 fetch_kernel "$(kernel_pkg)"
 stale=0
 [ -f "$out/initrd.img" ] || stale=1
+# shellcheck disable=SC3013 # -nt: dash and busybox sh have it
 for f in "$top/tests/vm/init" "$top/tests/vm/build.sh" "$out/kernel/.pkg" /bin/busybox; do
 	[ "$f" -nt "$out/initrd.img" ] && stale=1
 done

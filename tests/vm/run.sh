@@ -31,7 +31,7 @@ if [ "$accel" = auto ]; then
 fi
 case "$accel" in
 kvm) accel_args=(-enable-kvm -cpu host) ;;
-tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+tcg) accel_args=(-accel "tcg,thread=multi" -cpu max) ;;
 *) die "VM_ACCEL must be auto, kvm or tcg, not $accel" ;;
 esac
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/deps.sh)"
@@ -73,8 +73,14 @@ while IFS= read -r line; do
 		continue
 		;;
 	*"@@vessel-vm-exit "*) exited=1 ;;
-	*"@@vessel-vm-failed "*) failed=${line##*@@vessel-vm-failed } ;;
-	"@@vessel-vm-qemu "*) qrc=${line#@@vessel-vm-qemu } ;;
+	*"@@vessel-vm-failed "*)
+		failed=${line##*@@vessel-vm-failed }
+		continue
+		;;
+	"@@vessel-vm-qemu "*)
+		qrc=${line#@@vessel-vm-qemu }
+		continue
+		;;
 	esac
 	if [ "$debug" = 1 ] && { [ -z "$ready" ] || [ "$exited" = 1 ]; }; then
 		printf '%s\n' "$line" >&2
@@ -89,7 +95,7 @@ done < <(timeout -k 5 "$timeout_s" qemu-system-x86_64 "${accel_args[@]}" \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$top,mount_tag=repo,security_model=none,multidevs=remap" \
-	</dev/null 2>&1; echo "@@vessel-vm-qemu $?")
+	</dev/null; echo "@@vessel-vm-qemu $?")
 end=$(date +%s.%N)
 
 # Timing to stderr, so CMD's stdout stays CMD's: ready = kernel + init + guest setup.
