@@ -40,5 +40,6 @@ VSL_CMD(state);
 VSL_CMD(list);
 
 VSL_CMD(spec);
+VSL_CMD(network);
 
 #endif

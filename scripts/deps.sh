@@ -5,6 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-dev
 libcgroup-dev busybox-static iproute2 jq python3 python3-jsonschema crun runc
 e2fsprogs util-linux procps
+libnftnl-dev nftables
 qemu-system-x86"
 missing=""
 for p in $PKGS; do
