@@ -72,14 +72,20 @@ while IFS= read -r line; do
 		ready=${line##*@@vessel-vm-ready }
 		continue
 		;;
-	*"@@vessel-vm-exit "*) exited=1 ;;
+	*"@@vessel-vm-exit "*)
+		# CMD's last line may lack its newline: the marker then ends that line.
+		[ "$exited" = 0 ] && printf '%s' "${line%%@@vessel-vm-exit *}"
+		exited=1
+		continue
+		;;
 	*"@@vessel-vm-failed "*)
 		failed=${line##*@@vessel-vm-failed }
 		continue
 		;;
-	"@@vessel-vm-qemu "*)
-		qrc=${line#@@vessel-vm-qemu }
-		continue
+	*"@@vessel-vm-qemu "*) # added after qemu ended, maybe to a line cut short
+		qrc=${line##*@@vessel-vm-qemu }
+		line=${line%%@@vessel-vm-qemu *}
+		[ -z "$line" ] && continue
 		;;
 	esac
 	if [ "$debug" = 1 ] && { [ -z "$ready" ] || [ "$exited" = 1 ]; }; then
