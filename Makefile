@@ -19,7 +19,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 PREFIX  ?= /usr/local
 ROOTFS  ?= build/busybox-rootfs
 
-.PHONY: all deps check unit integration bench rootfs demo clean install format check-format
+.PHONY: all deps check check-v2 unit integration bench rootfs demo clean install format check-format
 
 all: vessel
 
@@ -48,6 +48,11 @@ unit: $(UNIT_BIN)
 # The whole suite: unit tests, then integration tests on real containers.
 check: vessel $(UNIT_BIN) rootfs
 	tests/run
+
+# The cgroup tests again inside a VM whose kernel has cgroup v2 only (tests/vm/README.md).
+CHECK_V2_TESTS ?= 50-cgroup test_cgroup
+check-v2: vessel $(UNIT_BIN) rootfs
+	tests/vm/run.sh tests/run $(CHECK_V2_TESTS)
 
 demo: vessel rootfs
 	scripts/demo.sh
