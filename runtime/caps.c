@@ -32,8 +32,8 @@ static uint64_t resolve_set(char **names, const char *set, uint64_t allowed, con
 		int c = vsl_cap_from_name(*n);
 
 		if (c < 0)
-			vsl_warn(log, "capabilities.%s: %s is not a known capability, skipped",
-				 set, *n);
+			vsl_warn(log, "capabilities.%s: %s is not a known capability, skipped", set,
+				 *n);
 		else if ((unsigned)c > lim->last_cap)
 			vsl_warn(log,
 				 "capabilities.%s: %s is not supported by the running kernel "
@@ -54,9 +54,9 @@ void vsl_caps_resolve(const struct vsl_caps *caps, const struct vsl_cap_limits *
 
 	out->bounding = resolve_set(caps->bounding, "bounding", lim->bounding, not_held, lim, log);
 	out->permitted =
-		resolve_set(caps->permitted, "permitted", lim->permitted, not_held, lim, log);
+	    resolve_set(caps->permitted, "permitted", lim->permitted, not_held, lim, log);
 	out->inheritable =
-		resolve_set(caps->inheritable, "inheritable", lim->permitted, not_held, lim, log);
+	    resolve_set(caps->inheritable, "inheritable", lim->permitted, not_held, lim, log);
 	/* capset refuses an effective capability that is not permitted, and the kernel raises
 	 * an ambient one only if it is permitted and inheritable: warn instead of failing. */
 	out->effective = resolve_set(caps->effective, "effective", out->permitted,
@@ -114,7 +114,8 @@ int vsl_caps_drop_bounding(uint64_t keep, unsigned last_cap, struct vsl_err *err
 		if (keep & CAP_BIT(c))
 			continue;
 		if (cap_drop_bound((cap_value_t)c) < 0 && errno != EINVAL)
-			return vsl_fail(err, errno, "capabilities: drop %u from the bounding set", c);
+			return vsl_fail(err, errno, "capabilities: drop %u from the bounding set",
+					c);
 	}
 	return 0;
 }

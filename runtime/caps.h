@@ -18,9 +18,9 @@ struct vsl_cap_sets {
 
 /* What vessel itself holds, to tell "cannot be granted" from "granted". */
 struct vsl_cap_limits {
-	unsigned last_cap;	/* highest capability of the running kernel */
-	uint64_t bounding;	/* vessel's bounding set: the most a bounding list can keep */
-	uint64_t permitted;	/* vessel's permitted set: the most the other sets can hold */
+	unsigned last_cap;  /* highest capability of the running kernel */
+	uint64_t bounding;  /* vessel's bounding set: the most a bounding list can keep */
+	uint64_t permitted; /* vessel's permitted set: the most the other sets can hold */
 };
 
 /* "CAP_SYS_ADMIN" -> 21 (libcap's table). -1 for a name libcap does not know or one

@@ -45,8 +45,8 @@ int vsl_path_lookup(const char *file, const char *path, int (*check)(const char 
 	for (const char *p = path ? path : ""; p;) {
 		const char *end = strchr(p, ':');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		cleanup_free char *cand = len ? xasprintf("%.*s/%s", (int)len, p, file)
-					      : xasprintf("./%s", file);
+		cleanup_free char *cand =
+		    len ? xasprintf("%.*s/%s", (int)len, p, file) : xasprintf("./%s", file);
 
 		r = check(cand, data);
 		if (r == 0) {
@@ -58,8 +58,9 @@ int vsl_path_lookup(const char *file, const char *path, int (*check)(const char 
 		p = end ? end + 1 : NULL;
 	}
 	if (last == -ENOENT)
-		return vsl_fail(err, ENOENT, "process.args[0]: executable \"%s\" not found in PATH %s",
-				file, path ? path : "");
+		return vsl_fail(err, ENOENT,
+				"process.args[0]: executable \"%s\" not found in PATH %s", file,
+				path ? path : "");
 	return vsl_fail(err, -last, "process.args[0]: executable \"%s\" in PATH %s", file,
 			path ? path : "");
 }
@@ -86,7 +87,7 @@ char *vsl_passwd_home(const char *passwd, uid_t uid)
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 		cleanup_free char *copy = xasprintf("%.*s", (int)len, line);
-		char *f[7] = { 0 }, *s = copy;
+		char *f[7] = {0}, *s = copy;
 		int n = 0;
 		uint64_t id;
 
@@ -104,13 +105,13 @@ static const struct {
 	const char *name;
 	uint64_t flag;
 } sched_flags[] = {
-	{ "SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK },
-	{ "SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM },
-	{ "SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN },
-	{ "SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY },
-	{ "SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS },
-	{ "SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN },
-	{ "SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX },
+    {"SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK},
+    {"SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM},
+    {"SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN},
+    {"SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY},
+    {"SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS},
+    {"SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX},
 };
 
 int vsl_sched_flags(char *const *names, uint64_t *out, struct vsl_err *err)
@@ -132,8 +133,7 @@ int vsl_sched_flags(char *const *names, uint64_t *out, struct vsl_err *err)
 	return 0;
 }
 
-int vsl_personality(const char *domain, char *const *flags, unsigned long *out,
-		    struct vsl_err *err)
+int vsl_personality(const char *domain, char *const *flags, unsigned long *out, struct vsl_err *err)
 {
 	if (flags && flags[0])
 		return vsl_fail(err, EINVAL, "linux.personality.flags: \"%s\" is not supported",
@@ -171,11 +171,12 @@ int vsl_rlimits_apply(const struct vsl_rlimit *r, size_t n, struct vsl_err *err)
 	int ret = vsl_rlimits_check(r, n, err);
 
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		struct rlimit rl = { .rlim_cur = r[i].soft, .rlim_max = r[i].hard };
+		struct rlimit rl = {.rlim_cur = r[i].soft, .rlim_max = r[i].hard};
 
 		if (setrlimit(r[i].resource, &rl) < 0)
-			ret = vsl_fail(err, errno, "process.rlimits: set %s to %llu/%llu", r[i].type,
-				       (unsigned long long)r[i].soft, (unsigned long long)r[i].hard);
+			ret =
+			    vsl_fail(err, errno, "process.rlimits: set %s to %llu/%llu", r[i].type,
+				     (unsigned long long)r[i].soft, (unsigned long long)r[i].hard);
 	}
 	return ret;
 }
@@ -206,12 +207,13 @@ int vsl_ioprio_apply(const struct vsl_io_priority *io, struct vsl_err *err)
 
 int vsl_sched_apply(const struct vsl_scheduler *s, struct vsl_err *err)
 {
-	struct sched_attr attr = { .size = sizeof(attr) };
+	struct sched_attr attr = {.size = sizeof(attr)};
 	uint64_t fl = 0;
 	int r;
 
 	if (s->policy_id < 0)
-		return vsl_fail(err, EINVAL, "process.scheduler.policy: %s is not supported by Linux",
+		return vsl_fail(err, EINVAL,
+				"process.scheduler.policy: %s is not supported by Linux",
 				s->policy ? s->policy : "");
 	r = vsl_sched_flags(s->flags, &fl, err);
 	if (r < 0)

@@ -19,7 +19,7 @@
 #include "runtime/seccomp.h"
 
 struct vsl_proc_prepared {
-	char *path;			/* resolved args[0] */
+	char *path; /* resolved args[0] */
 	char **argv, **envp;
 	uid_t uid;
 	gid_t gid;
@@ -30,11 +30,11 @@ struct vsl_proc_prepared {
 	struct vsl_cap_sets caps;
 	unsigned last_cap;
 	bool nnp;
-	int kept_end;			/* fds 3 .. kept_end-1 pass through */
+	int kept_end; /* fds 3 .. kept_end-1 pass through */
 	struct vsl_seccomp_prog *seccomp;
-	bool seccomp_late;		/* load just before execve, after the caps */
-	int listener_sock;		/* connected to listenerPath, or -1 */
-	char *listener_state;		/* container process state for the agent */
+	bool seccomp_late;    /* load just before execve, after the caps */
+	int listener_sock;    /* connected to listenerPath, or -1 */
+	char *listener_state; /* container process state for the agent */
 };
 
 void vsl_process_prepared_free(struct vsl_proc_prepared *p)
@@ -116,8 +116,8 @@ static int prepare_exec_path(struct vsl_proc_prepared *p, const struct vsl_proc_
 	if (r < 0)
 		return r;
 	path = vsl_env_get(proc->env, "PATH");
-	r = vsl_path_lookup(proc->args[0], path ? path : VSL_DEFAULT_PATH,
-			    vsl_path_is_executable, NULL, &p->path, err);
+	r = vsl_path_lookup(proc->args[0], path ? path : VSL_DEFAULT_PATH, vsl_path_is_executable,
+			    NULL, &p->path, err);
 	if (r < 0)
 		return r;
 	p->argv = vsl_strv_dup(proc->args);
@@ -178,11 +178,11 @@ static int prepare_seccomp(struct vsl_proc_prepared *p, const struct vsl_proc_op
 	if (p->seccomp->notify) {
 		if (p->listener_sock < 0)
 			return vsl_fail(err, ENOTCONN,
-					"linux.seccomp.listenerPath %s: no connection to send the notify fd over",
+					"linux.seccomp.listenerPath %s: no connection to send the "
+					"notify fd over",
 					cfg->linux.seccomp.listener_path);
-		p->listener_state = vsl_seccomp_state_json(cfg, o->id, o->bundle,
-							   o->host_pid ? o->host_pid : getpid(),
-							   "running");
+		p->listener_state = vsl_seccomp_state_json(
+		    cfg, o->id, o->bundle, o->host_pid ? o->host_pid : getpid(), "running");
 	}
 	/* Without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN: if the process will not keep
 	 * it, load before the capabilities are dropped (runc does the same). */
@@ -254,13 +254,14 @@ static int close_span(unsigned lo, unsigned hi)
  * (both CLOEXEC); the preserved ones lose CLOEXEC so they pass through exec. */
 static int close_fds(int kept_end, int keep_a, int keep_b, struct vsl_err *err)
 {
-	int keep[2] = { keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a };
+	int keep[2] = {keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a};
 	unsigned lo = (unsigned)kept_end;
 	int r;
 
 	for (int fd = 3; fd < kept_end; fd++)
 		if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
-			return vsl_fail(err, errno, "preserve-fds: clear close-on-exec of fd %d", fd);
+			return vsl_fail(err, errno, "preserve-fds: clear close-on-exec of fd %d",
+					fd);
 	for (int i = 0; i < 2; i++) {
 		if (keep[i] < 0 || (unsigned)keep[i] < lo)
 			continue;

@@ -13,10 +13,10 @@
 #include "spec/config.h"
 
 struct vsl_proc_opts {
-	const struct vsl_process *proc;	/* process of config.json, or of exec */
+	const struct vsl_process *proc; /* process of config.json, or of exec */
 	const struct vsl_config *cfg;	/* linux.seccomp, linux.personality, namespaces */
 	bool in_userns;
-	int preserve_fds;		/* keep fds 3 .. 3+listen_fds+preserve_fds-1 */
+	int preserve_fds; /* keep fds 3 .. 3+listen_fds+preserve_fds-1 */
 	/* Socket-activation fds vessel itself got (LISTEN_FDS in its environment, as runc
 	 * reads it): passed first, at 3 .. 3+listen_fds-1, with LISTEN_FDS=listen_fds and
 	 * LISTEN_PID=<the process> added to its environment. 0: none. */
@@ -32,7 +32,7 @@ struct vsl_proc_opts {
 	pid_t host_pid;
 };
 
-struct vsl_proc_prepared;		/* opaque: what prepare computed */
+struct vsl_proc_prepared; /* opaque: what prepare computed */
 
 /* In the container after vsl_rootfs_enter, BEFORE it waits for `vessel start`: resolve
  * args[0] with the PATH of process.env inside the container (a missing executable fails

@@ -24,38 +24,41 @@ enum act_kind { ACT_PLAIN, ACT_WITH_ERRNO };
 
 static const struct {
 	const char *name;
-	uint32_t action;	/* for ACT_WITH_ERRNO: the action with data 0 */
+	uint32_t action; /* for ACT_WITH_ERRNO: the action with data 0 */
 	enum act_kind kind;
 } actions[] = {
-	{ "SCMP_ACT_KILL", SCMP_ACT_KILL, ACT_PLAIN },
-	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_PLAIN },
-	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_PLAIN },
-	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_PLAIN },
-	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), ACT_WITH_ERRNO },
-	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), ACT_WITH_ERRNO },
-	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_PLAIN },
-	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_PLAIN },
-	{ "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_PLAIN },
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL, ACT_PLAIN},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_PLAIN},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_PLAIN},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_PLAIN},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), ACT_WITH_ERRNO},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), ACT_WITH_ERRNO},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_PLAIN},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_PLAIN},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_PLAIN},
 };
 
 static const struct {
 	const char *name;
 	enum scmp_compare op;
 } ops[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
-	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const struct {
 	const char *name;
 	unsigned int flag;
 } flags[] = {
-	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
-	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
-	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
-	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
 
 int vsl_seccomp_action(const char *name, bool has_errno, uint32_t errno_ret, const char *what,
@@ -66,7 +69,8 @@ int vsl_seccomp_action(const char *name, bool has_errno, uint32_t errno_ret, con
 			continue;
 		if (actions[i].kind == ACT_PLAIN) {
 			if (has_errno)
-				return vsl_fail(err, EINVAL, "%s: %s takes no errnoRet", what, name);
+				return vsl_fail(err, EINVAL, "%s: %s takes no errnoRet", what,
+						name);
 			*out = actions[i].action;
 			return 0;
 		}
@@ -78,8 +82,7 @@ int vsl_seccomp_action(const char *name, bool has_errno, uint32_t errno_ret, con
 		*out = actions[i].action | errno_ret;
 		return 0;
 	}
-	return vsl_fail(err, EINVAL, "%s: unknown seccomp action \"%s\"", what,
-			name ? name : "");
+	return vsl_fail(err, EINVAL, "%s: unknown seccomp action \"%s\"", what, name ? name : "");
 }
 
 int vsl_seccomp_op(const char *name)
@@ -146,8 +149,9 @@ static int rule_conditions(const struct vsl_seccomp_rule *r, const char *what,
 		int op = vsl_seccomp_op(a->op);
 
 		if (op < 0)
-			return vsl_fail(err, EINVAL, "%s.args[%zu]: unknown seccomp operator \"%s\"",
-					what, i, a->op ? a->op : "");
+			return vsl_fail(err, EINVAL,
+					"%s.args[%zu]: unknown seccomp operator \"%s\"", what, i,
+					a->op ? a->op : "");
 		if (a->index >= MAX_ARGS)
 			return vsl_fail(err, EINVAL, "%s.args[%zu]: index %u is not 0..5", what, i,
 					a->index);
@@ -155,8 +159,10 @@ static int rule_conditions(const struct vsl_seccomp_rule *r, const char *what,
 			*same_index = true;
 		seen |= 1u << a->index;
 		/* For MASKED_EQ "value" is the mask and "valueTwo" the datum, as libseccomp. */
-		conds[i] = (struct scmp_arg_cmp){ .arg = a->index, .op = (enum scmp_compare)op,
-						  .datum_a = a->value, .datum_b = a->value_two };
+		conds[i] = (struct scmp_arg_cmp){.arg = a->index,
+						 .op = (enum scmp_compare)op,
+						 .datum_a = a->value,
+						 .datum_b = a->value_two};
 	}
 	return 0;
 }
@@ -188,8 +194,8 @@ static int add_name(scmp_filter_ctx ctx, uint32_t action, const char *name, cons
 	return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct vsl_seccomp_rule *r, size_t idx,
-		    bool *notify, const struct vsl_log *log, struct vsl_err *err)
+static int add_rule(scmp_filter_ctx ctx, const struct vsl_seccomp_rule *r, size_t idx, bool *notify,
+		    const struct vsl_log *log, struct vsl_err *err)
 {
 	struct scmp_arg_cmp conds[MAX_ARGS];
 	char what[64];
@@ -210,8 +216,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct vsl_seccomp_rule *r, size_
 		/* vessel sends the listener fd with sendmsg after the load: notifying it would
 		 * wait for an agent that is waiting for vessel. */
 		if (action == SCMP_ACT_NOTIFY && strcmp(*n, "sendmsg") == 0)
-			return vsl_fail(err, EINVAL, "%s: SCMP_ACT_NOTIFY cannot be used for sendmsg",
-					what);
+			return vsl_fail(err, EINVAL,
+					"%s: SCMP_ACT_NOTIFY cannot be used for sendmsg", what);
 		ret = add_name(ctx, action, *n, what, conds, r->n_args, split, log, err);
 		if (ret < 0)
 			return ret;
@@ -230,19 +236,22 @@ static int add_arches_and_flags(scmp_filter_ctx ctx, const struct vsl_seccomp *s
 		int r;
 
 		if (!arch) {
-			vsl_warn(log, "linux.seccomp.architectures: %s is unknown to libseccomp %u.%u, skipped (its syscalls get the bad-architecture action)",
+			vsl_warn(log,
+				 "linux.seccomp.architectures: %s is unknown to libseccomp %u.%u, "
+				 "skipped (its syscalls get the bad-architecture action)",
 				 *a, seccomp_version()->major, seccomp_version()->minor);
 			continue;
 		}
 		r = seccomp_arch_add(ctx, arch);
-		if (r < 0 && r != -EEXIST)	/* EEXIST: the native one, already there */
+		if (r < 0 && r != -EEXIST) /* EEXIST: the native one, already there */
 			return vsl_fail(err, -r, "linux.seccomp.architectures: add %s", *a);
 	}
 	for (char **f = sc->flags; f && *f; f++) {
 		unsigned int bit = vsl_seccomp_flag(*f);
 
 		if (!bit)
-			return vsl_fail(err, EINVAL, "linux.seccomp.flags: unknown flag \"%s\"", *f);
+			return vsl_fail(err, EINVAL, "linux.seccomp.flags: unknown flag \"%s\"",
+					*f);
 		p->flags |= bit;
 	}
 	return 0;
@@ -283,13 +292,14 @@ int vsl_seccomp_compile(const struct vsl_seccomp *sc, const struct vsl_log *log,
 	uint32_t def;
 	int r;
 
-	r = vsl_seccomp_action(sc->default_action, sc->has_default_errno_ret,
-			       sc->default_errno_ret, "linux.seccomp.defaultAction", &def, err);
+	r = vsl_seccomp_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret,
+			       "linux.seccomp.defaultAction", &def, err);
 	if (r < 0)
 		return r;
 	if (def == SCMP_ACT_NOTIFY)
-		return vsl_fail(err, EINVAL,
-				"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+		return vsl_fail(
+		    err, EINVAL,
+		    "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
 	ctx = seccomp_init(def);
 	if (!ctx)
 		return vsl_fail(err, EINVAL, "linux.seccomp: libseccomp refused default action %s",
@@ -312,7 +322,7 @@ int vsl_seccomp_compile(const struct vsl_seccomp *sc, const struct vsl_log *log,
 
 int vsl_seccomp_load(const struct vsl_seccomp_prog *p, int *out_listener, struct vsl_err *err)
 {
-	struct sock_fprog prog = { .len = (unsigned short)p->n_insns, .filter = p->insns };
+	struct sock_fprog prog = {.len = (unsigned short)p->n_insns, .filter = p->insns};
 	unsigned int fl = p->flags;
 	long r;
 
@@ -332,7 +342,7 @@ int vsl_seccomp_load(const struct vsl_seccomp_prog *p, int *out_listener, struct
 
 int vsl_seccomp_listener_connect(const char *path, int *out_fd, struct vsl_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_close int fd = -1;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -358,8 +368,8 @@ static void gen_kv(yajl_gen g, const char *k, const char *v)
 	gen_str(g, v ? v : "");
 }
 
-static void gen_state(yajl_gen g, const struct vsl_config *cfg, const char *id,
-		      const char *bundle, pid_t pid, const char *status)
+static void gen_state(yajl_gen g, const struct vsl_config *cfg, const char *id, const char *bundle,
+		      pid_t pid, const char *status)
 {
 	gen_str(g, "state");
 	yajl_gen_map_open(g);
@@ -409,17 +419,18 @@ char *vsl_seccomp_state_json(const struct vsl_config *cfg, const char *id, const
 	return out;
 }
 
-int vsl_seccomp_send_listener(int sock, int listener, const char *state_json,
-			      struct vsl_err *err)
+int vsl_seccomp_send_listener(int sock, int listener, const char *state_json, struct vsl_err *err)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	size_t len = strlen(state_json), off;
-	struct iovec iov = { .iov_base = (void *)state_json, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
+	struct iovec iov = {.iov_base = (void *)state_json, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 	ssize_t n;
 

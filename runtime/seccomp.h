@@ -18,8 +18,8 @@
 struct vsl_seccomp_prog {
 	struct sock_filter *insns;
 	size_t n_insns;
-	unsigned int flags;	/* SECCOMP_FILTER_FLAG_* for seccomp(2) */
-	bool notify;		/* some rule is SCMP_ACT_NOTIFY: load with NEW_LISTENER */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	bool notify;	    /* some rule is SCMP_ACT_NOTIFY: load with NEW_LISTENER */
 };
 
 /* "SCMP_ACT_ERRNO" with errnoRet -> libseccomp action value. errno_ret (has_errno false:
@@ -57,7 +57,6 @@ char *vsl_seccomp_state_json(const struct vsl_config *cfg, const char *id, const
 
 /* Send the state and the listener fd (SCM_RIGHTS) over sock; one state per connection,
  * so the caller closes sock afterwards. */
-int vsl_seccomp_send_listener(int sock, int listener, const char *state_json,
-			      struct vsl_err *err);
+int vsl_seccomp_send_listener(int sock, int listener, const char *state_json, struct vsl_err *err);
 
 #endif

@@ -26,10 +26,18 @@ int main(void)
 		const char *name;
 		int want;
 	} names[] = {
-		{ "CAP_CHOWN", 0 },	      { "CAP_KILL", 5 },	 { "CAP_NET_BIND_SERVICE", 10 },
-		{ "CAP_SYS_ADMIN", 21 },      { "CAP_AUDIT_READ", 37 },	 { "CAP_BPF", 39 },
-		{ "CAP_CHECKPOINT_RESTORE", 40 }, { "CAP_FOO", -1 },	 { "12", -1 },
-		{ "chown", -1 },	      { "CAP_", -1 },		 { "", -1 },
+	    {"CAP_CHOWN", 0},
+	    {"CAP_KILL", 5},
+	    {"CAP_NET_BIND_SERVICE", 10},
+	    {"CAP_SYS_ADMIN", 21},
+	    {"CAP_AUDIT_READ", 37},
+	    {"CAP_BPF", 39},
+	    {"CAP_CHECKPOINT_RESTORE", 40},
+	    {"CAP_FOO", -1},
+	    {"12", -1},
+	    {"chown", -1},
+	    {"CAP_", -1},
+	    {"", -1},
 	};
 	int p[2];
 
@@ -40,16 +48,19 @@ int main(void)
 
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return 1;
-	struct vsl_log log = { .fd = p[1], .json = false, .level = VSL_LOG_DEBUG };
-	struct vsl_cap_limits lim = { .last_cap = 38, .bounding = ~UINT64_C(0) & ~B(21),
-				      .permitted = ~UINT64_C(0) & ~B(6) };
-	char *bnd[] = { "CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN", "CAP_BPF", "CAP_NOPE", NULL };
-	char *prm[] = { "CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETGID", NULL };
-	char *eff[] = { "CAP_CHOWN", "CAP_NET_RAW", NULL };
-	char *inh[] = { "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
-	char *amb[] = { "CAP_NET_BIND_SERVICE", "CAP_CHOWN", NULL };
-	struct vsl_caps caps = { .bounding = bnd, .permitted = prm, .effective = eff,
-				 .inheritable = inh, .ambient = amb };
+	struct vsl_log log = {.fd = p[1], .json = false, .level = VSL_LOG_DEBUG};
+	struct vsl_cap_limits lim = {
+	    .last_cap = 38, .bounding = ~UINT64_C(0) & ~B(21), .permitted = ~UINT64_C(0) & ~B(6)};
+	char *bnd[] = {"CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN", "CAP_BPF", "CAP_NOPE", NULL};
+	char *prm[] = {"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETGID", NULL};
+	char *eff[] = {"CAP_CHOWN", "CAP_NET_RAW", NULL};
+	char *inh[] = {"CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
+	char *amb[] = {"CAP_NET_BIND_SERVICE", "CAP_CHOWN", NULL};
+	struct vsl_caps caps = {.bounding = bnd,
+				.permitted = prm,
+				.effective = eff,
+				.inheritable = inh,
+				.ambient = amb};
 	struct vsl_cap_sets s;
 	const char *w;
 
@@ -60,7 +71,7 @@ int main(void)
 	ok(strstr(w, "capabilities.bounding: CAP_SYS_ADMIN cannot be granted") != NULL,
 	   "a cap outside vessel's bounding set is a warning naming it");
 	ok(strstr(w, "capabilities.bounding: CAP_BPF is not supported by the running kernel") !=
-		   NULL,
+	       NULL,
 	   "a cap above cap_last_cap is a warning naming it");
 	ok(strstr(w, "capabilities.bounding: CAP_NOPE is not a known capability") != NULL,
 	   "an unknown name is a warning naming it");
@@ -73,22 +84,25 @@ int main(void)
 	ok(s.inheritable == (B(5) | B(10)), "inheritable");
 	ok(s.ambient == B(10), "ambient keeps NET_BIND_SERVICE (permitted and inheritable)");
 	ok(strstr(w, "capabilities.ambient: CAP_CHOWN is not both permitted and inheritable") !=
-		   NULL,
+	       NULL,
 	   "ambient cap not inheritable is warned about");
 	ok(strstr(w, "warning: ") != NULL && strchr(w, '\n') != NULL, "warnings are lines");
 
-	struct vsl_caps none = { 0 };
+	struct vsl_caps none = {0};
 	vsl_caps_resolve(&none, &lim, &s, &log);
 	w = drain(p[0]);
 	ok(!s.bounding && !s.permitted && !s.effective && !s.inheritable && !s.ambient,
 	   "absent sets are empty");
 	ok(w[0] == '\0', "no warning for absent sets");
 
-	struct vsl_cap_limits full = { .last_cap = 40, .bounding = ~UINT64_C(0),
-				       .permitted = ~UINT64_C(0) };
-	char *all[] = { "CAP_CHECKPOINT_RESTORE", "CAP_BPF", "CAP_AUDIT_READ", NULL };
-	struct vsl_caps c2 = { .bounding = all, .permitted = all, .effective = all,
-			       .inheritable = all, .ambient = all };
+	struct vsl_cap_limits full = {
+	    .last_cap = 40, .bounding = ~UINT64_C(0), .permitted = ~UINT64_C(0)};
+	char *all[] = {"CAP_CHECKPOINT_RESTORE", "CAP_BPF", "CAP_AUDIT_READ", NULL};
+	struct vsl_caps c2 = {.bounding = all,
+			      .permitted = all,
+			      .effective = all,
+			      .inheritable = all,
+			      .ambient = all};
 	vsl_caps_resolve(&c2, &full, &s, &log);
 	w = drain(p[0]);
 	ok(s.ambient == (B(37) | B(39) | B(40)) && s.bounding == s.ambient,

@@ -12,8 +12,8 @@
 /* The fake file system: these paths are executables, /opt/noexec/tool is not. */
 static int fake_check(const char *path, void *data)
 {
-	static const char *const exe[] = { "/bin/sh", "/usr/bin/env", "/usr/local/bin/env",
-					   "./local-tool", "rel/dir/tool", NULL };
+	static const char *const exe[] = {"/bin/sh",	  "/usr/bin/env", "/usr/local/bin/env",
+					  "./local-tool", "rel/dir/tool", NULL};
 	int *calls = data;
 
 	(*calls)++;
@@ -31,35 +31,43 @@ static void test_lookup(void)
 	char *out = NULL;
 	int calls = 0;
 
-	ok(vsl_path_lookup("env", "/usr/local/bin:/usr/bin", fake_check, &calls, &out, &err) ==
-		   0 && strcmp(out, "/usr/local/bin/env") == 0, "first PATH entry wins");
+	ok(vsl_path_lookup("env", "/usr/local/bin:/usr/bin", fake_check, &calls, &out, &err) == 0 &&
+	       strcmp(out, "/usr/local/bin/env") == 0,
+	   "first PATH entry wins");
 	free(out);
 	ok(vsl_path_lookup("env", "/nope:/usr/bin", fake_check, &calls, &out, &err) == 0 &&
-		   strcmp(out, "/usr/bin/env") == 0, "later PATH entry");
+	       strcmp(out, "/usr/bin/env") == 0,
+	   "later PATH entry");
 	free(out);
 	ok(vsl_path_lookup("local-tool", "/usr/bin::/bin", fake_check, &calls, &out, &err) == 0 &&
-		   strcmp(out, "./local-tool") == 0, "empty PATH entry is the cwd");
+	       strcmp(out, "./local-tool") == 0,
+	   "empty PATH entry is the cwd");
 	free(out);
 	calls = 0;
 	ok(vsl_path_lookup("rel/dir/tool", "/usr/bin", fake_check, &calls, &out, &err) == 0 &&
-		   strcmp(out, "rel/dir/tool") == 0 && calls == 1, "a name with '/' is not searched");
+	       strcmp(out, "rel/dir/tool") == 0 && calls == 1,
+	   "a name with '/' is not searched");
 	free(out);
 	ok(vsl_path_lookup("/bin/missing", "/bin", fake_check, &calls, &out, &err) == -ENOENT &&
-		   strstr(err.msg, "/bin/missing"), "missing absolute path: %s", err.msg);
+	       strstr(err.msg, "/bin/missing"),
+	   "missing absolute path: %s", err.msg);
 	ok(vsl_path_lookup("missing", "/bin:/usr/bin", fake_check, &calls, &out, &err) == -ENOENT &&
-		   strcmp(err.msg, "process.args[0]: executable \"missing\" not found in PATH /bin:/usr/bin") == 0,
+	       strcmp(err.msg,
+		      "process.args[0]: executable \"missing\" not found in PATH /bin:/usr/bin") ==
+		   0,
 	   "not found: %s", err.msg);
 	ok(vsl_path_lookup("tool", "/opt/noexec", fake_check, &calls, &out, &err) == -EACCES,
 	   "found but not executable is EACCES: %s", err.msg);
 	ok(vsl_path_lookup("sh", VSL_DEFAULT_PATH, fake_check, &calls, &out, &err) == 0 &&
-		   strcmp(out, "/bin/sh") == 0, "default PATH reaches /bin");
+	       strcmp(out, "/bin/sh") == 0,
+	   "default PATH reaches /bin");
 	free(out);
 	ok(vsl_path_lookup("", "/bin", fake_check, &calls, &out, &err) == -EINVAL, "empty args[0]");
 }
 
 static void test_env_passwd(void)
 {
-	char *env[] = { "PATHX=no", "PATH=/a:/b", "HOME=", "EMPTY", NULL };
+	char *env[] = {"PATHX=no", "PATH=/a:/b", "HOME=", "EMPTY", NULL};
 	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
 				     "nohome:x:7:7:::/bin/false\n"
 				     "user::1000:1000:A User:/home/user:/bin/sh";
@@ -92,33 +100,36 @@ static void test_tables(void)
 	uint64_t fl = 0;
 	unsigned long per = 99;
 
-	ok(vsl_sched_flags((char *[]){ "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
-				       "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
-				       "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
-				       "SCHED_FLAG_UTIL_CLAMP_MAX", NULL },
-			   &fl, &err) == 0 && fl == SCHED_FLAG_ALL, "every scheduler flag");
+	ok(vsl_sched_flags((char *[]){"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
+				      "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
+				      "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+				      "SCHED_FLAG_UTIL_CLAMP_MAX", NULL},
+			   &fl, &err) == 0 &&
+	       fl == SCHED_FLAG_ALL,
+	   "every scheduler flag");
 	ok(vsl_sched_flags(NULL, &fl, &err) == 0 && fl == 0, "no flags");
-	ok(vsl_sched_flags((char *[]){ "SCHED_FLAG_NOPE", NULL }, &fl, &err) == -EINVAL &&
-		   strstr(err.msg, "process.scheduler.flags: unknown flag \"SCHED_FLAG_NOPE\""),
+	ok(vsl_sched_flags((char *[]){"SCHED_FLAG_NOPE", NULL}, &fl, &err) == -EINVAL &&
+	       strstr(err.msg, "process.scheduler.flags: unknown flag \"SCHED_FLAG_NOPE\""),
 	   "unknown scheduler flag: %s", err.msg);
 	ok(vsl_personality("LINUX", NULL, &per, &err) == 0 && per == PER_LINUX, "LINUX");
-	ok(vsl_personality("LINUX32", (char *[]){ NULL }, &per, &err) == 0 && per == PER_LINUX32,
+	ok(vsl_personality("LINUX32", (char *[]){NULL}, &per, &err) == 0 && per == PER_LINUX32,
 	   "LINUX32");
 	ok(vsl_personality("LINUX64", NULL, &per, &err) == -EINVAL &&
-		   strstr(err.msg, "linux.personality.domain"), "unknown domain: %s", err.msg);
-	ok(vsl_personality("LINUX", (char *[]){ "SHORT_INODE", NULL }, &per, &err) == -EINVAL &&
-		   strstr(err.msg, "linux.personality.flags"), "flags are not supported: %s",
-	   err.msg);
+	       strstr(err.msg, "linux.personality.domain"),
+	   "unknown domain: %s", err.msg);
+	ok(vsl_personality("LINUX", (char *[]){"SHORT_INODE", NULL}, &per, &err) == -EINVAL &&
+	       strstr(err.msg, "linux.personality.flags"),
+	   "flags are not supported: %s", err.msg);
 
-	struct vsl_rlimit good[] = { { "RLIMIT_NOFILE", RLIMIT_NOFILE, 100, 200 },
-				     { "RLIMIT_CORE", RLIMIT_CORE, 0, 0 } };
-	struct vsl_rlimit dup[] = { { "RLIMIT_NOFILE", RLIMIT_NOFILE, 100, 200 },
-				    { "RLIMIT_NOFILE", RLIMIT_NOFILE, 1, 2 } };
-	struct vsl_rlimit inv[] = { { "RLIMIT_NOFILE", RLIMIT_NOFILE, 300, 200 } };
-	struct vsl_rlimit unk[] = { { "RLIMIT_NOPE", -1, 1, 1 } };
+	struct vsl_rlimit good[] = {{"RLIMIT_NOFILE", RLIMIT_NOFILE, 100, 200},
+				    {"RLIMIT_CORE", RLIMIT_CORE, 0, 0}};
+	struct vsl_rlimit dup[] = {{"RLIMIT_NOFILE", RLIMIT_NOFILE, 100, 200},
+				   {"RLIMIT_NOFILE", RLIMIT_NOFILE, 1, 2}};
+	struct vsl_rlimit inv[] = {{"RLIMIT_NOFILE", RLIMIT_NOFILE, 300, 200}};
+	struct vsl_rlimit unk[] = {{"RLIMIT_NOPE", -1, 1, 1}};
 	ok(vsl_rlimits_check(good, 2, &err) == 0, "distinct rlimits");
 	ok(vsl_rlimits_check(dup, 2, &err) == -EINVAL &&
-		   strstr(err.msg, "process.rlimits[1]: RLIMIT_NOFILE given twice"),
+	       strstr(err.msg, "process.rlimits[1]: RLIMIT_NOFILE given twice"),
 	   "duplicate rlimit: %s", err.msg);
 	ok(vsl_rlimits_check(inv, 1, &err) == -EINVAL, "soft above hard: %s", err.msg);
 	ok(vsl_rlimits_check(unk, 1, &err) == -EINVAL && strstr(err.msg, "RLIMIT_NOPE"),

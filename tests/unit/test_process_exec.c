@@ -24,7 +24,7 @@
 #include "runtime/seccomp.h"
 #include "tests/unit/tap.h"
 
-#define NAMES(...) ((char *[]){ __VA_ARGS__, NULL })
+#define NAMES(...) ((char *[]){__VA_ARGS__, NULL})
 
 static char tmpdir[] = "/tmp/vsltest-proc-XXXXXX";
 
@@ -36,9 +36,9 @@ struct child_out {
 /* In the child: fds as a caller would leave them, then prepare + exec. */
 static void child(struct vsl_proc_opts *o, int out_fd, const char *listener_path)
 {
-	struct vsl_log log = { .fd = -1 };
+	struct vsl_log log = {.fd = -1};
 	struct vsl_proc_prepared *p = NULL;
-	struct vsl_err err = { 0 };
+	struct vsl_err err = {0};
 	int fd;
 
 	dup2(out_fd, 1);
@@ -79,7 +79,7 @@ static void run(struct vsl_proc_opts *o, struct child_out *res, const char *list
 	if (serve)
 		serve(listen_sock);
 	for (;;) {
-		struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
+		struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
 		ssize_t n;
 
 		if (poll(&pf, 1, 10000) <= 0) {
@@ -115,53 +115,62 @@ static const char *field(const char *buf, const char *key, char *val, size_t len
 	return val;
 }
 
-#define is_field(out, key, want, what)                                                   \
-	do {                                                                             \
-		char v_[256];                                                            \
-		is_str(field((out)->buf, key, v_, sizeof(v_)), want, "%s: %s is \"%s\"", \
-		       what, key, v_);                                                   \
+#define is_field(out, key, want, what)                                                             \
+	do {                                                                                       \
+		char v_[256];                                                                      \
+		is_str(field((out)->buf, key, v_, sizeof(v_)), want, "%s: %s is \"%s\"", what,     \
+		       key, v_);                                                                   \
 	} while (0)
 
 static const char script[] =
-	"cat /proc/self/status; echo \"ID=$(id -u):$(id -g):$(id -G)\"; echo \"UMASK=$(umask)\";"
-	"echo \"NOFILE=$(ulimit -Sn):$(ulimit -Hn)\"; echo \"OOM=$(cat /proc/self/oom_score_adj)\";"
-	"mkdir d 2>&1; echo \"MKDIR=$?\"; echo \"PWD=$(pwd)\";"
-	"echo \"FDS=$(ls /proc/self/fd | tr '\\n' ' ')\"; echo \"LISTEN=$LISTEN_FDS:$LISTEN_PID:$$\";"
-	"echo \"HOME=$HOME\"; echo \"FOO=$FOO\"; echo \"UNAME=$(uname -m)\";"
-	"echo \"SCHED=$(cut -d' ' -f19,41 /proc/self/stat)\"";
+    "cat /proc/self/status; echo \"ID=$(id -u):$(id -g):$(id -G)\"; echo \"UMASK=$(umask)\";"
+    "echo \"NOFILE=$(ulimit -Sn):$(ulimit -Hn)\"; echo \"OOM=$(cat /proc/self/oom_score_adj)\";"
+    "mkdir d 2>&1; echo \"MKDIR=$?\"; echo \"PWD=$(pwd)\";"
+    "echo \"FDS=$(ls /proc/self/fd | tr '\\n' ' ')\"; echo \"LISTEN=$LISTEN_FDS:$LISTEN_PID:$$\";"
+    "echo \"HOME=$HOME\"; echo \"FOO=$FOO\"; echo \"UNAME=$(uname -m)\";"
+    "echo \"SCHED=$(cut -d' ' -f19,41 /proc/self/stat)\"";
 
 static struct vsl_seccomp_rule deny_mkdir[] = {
-	{ .names = NAMES("mkdir", "mkdirat"), .action = "SCMP_ACT_ERRNO" },
+    {.names = NAMES("mkdir", "mkdirat"), .action = "SCMP_ACT_ERRNO"},
 };
 
 /* uid 1000 with ambient caps, no_new_privs: seccomp loaded last. */
 static void test_unprivileged(void)
 {
-	struct vsl_rlimit rl[] = { { "RLIMIT_NOFILE", RLIMIT_NOFILE, 1000, 2000 } };
-	uint32_t gids[] = { 10, 20 };
+	struct vsl_rlimit rl[] = {{"RLIMIT_NOFILE", RLIMIT_NOFILE, 1000, 2000}};
+	uint32_t gids[] = {10, 20};
 	cleanup_free char *cwd = xasprintf("%s/work/sub", tmpdir);
-	char *args[] = { "sh", "-c", (char *)script, NULL };
-	struct vsl_config cfg = { .has_linux = true };
+	char *args[] = {"sh", "-c", (char *)script, NULL};
+	struct vsl_config cfg = {.has_linux = true};
 	struct vsl_process proc = {
-		.user = { .uid = 1000, .gid = 1000, .has_umask = true, .umask = 027,
-			  .additional_gids = gids, .n_additional_gids = 2 },
-		.args = args, .env = NAMES("PATH=/usr/bin:/bin", "FOO=bar"), .cwd = cwd,
-		.has_capabilities = true,
-		.capabilities = { .bounding = NAMES("CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"),
-				  .permitted = NAMES("CAP_KILL", "CAP_NET_BIND_SERVICE"),
-				  .effective = NAMES("CAP_KILL", "CAP_NET_BIND_SERVICE"),
-				  .inheritable = NAMES("CAP_KILL", "CAP_NET_BIND_SERVICE"),
-				  .ambient = NAMES("CAP_NET_BIND_SERVICE") },
-		.rlimits = rl, .n_rlimits = 1, .no_new_privileges = true,
-		.has_oom_score_adj = true, .oom_score_adj = 500,
+	    .user = {.uid = 1000,
+		     .gid = 1000,
+		     .has_umask = true,
+		     .umask = 027,
+		     .additional_gids = gids,
+		     .n_additional_gids = 2},
+	    .args = args,
+	    .env = NAMES("PATH=/usr/bin:/bin", "FOO=bar"),
+	    .cwd = cwd,
+	    .has_capabilities = true,
+	    .capabilities = {.bounding = NAMES("CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"),
+			     .permitted = NAMES("CAP_KILL", "CAP_NET_BIND_SERVICE"),
+			     .effective = NAMES("CAP_KILL", "CAP_NET_BIND_SERVICE"),
+			     .inheritable = NAMES("CAP_KILL", "CAP_NET_BIND_SERVICE"),
+			     .ambient = NAMES("CAP_NET_BIND_SERVICE")},
+	    .rlimits = rl,
+	    .n_rlimits = 1,
+	    .no_new_privileges = true,
+	    .has_oom_score_adj = true,
+	    .oom_score_adj = 500,
 	};
-	struct vsl_proc_opts o = { .proc = &proc, .cfg = &cfg, .listen_fds = 1 };
+	struct vsl_proc_opts o = {.proc = &proc, .cfg = &cfg, .listen_fds = 1};
 	struct child_out out;
 	char want[64];
 
 	cfg.linux.has_seccomp = true;
-	cfg.linux.seccomp = (struct vsl_seccomp){ .default_action = "SCMP_ACT_ALLOW",
-						  .syscalls = deny_mkdir, .n_syscalls = 1 };
+	cfg.linux.seccomp = (struct vsl_seccomp){
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = deny_mkdir, .n_syscalls = 1};
 	run(&o, &out, NULL, NULL, -1);
 	ok(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 0, "uid 1000: program ran (%s)",
 	   strstr(out.buf, "ERR:") ? strstr(out.buf, "ERR:") : "exit");
@@ -198,23 +207,27 @@ static void test_unprivileged(void)
  * capabilities are dropped; personality and scheduler apply. */
 static void test_root_early_seccomp(void)
 {
-	char *args[] = { "sh", "-c", (char *)script, NULL };
-	char *keep[] = { "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID", NULL };
-	struct vsl_config cfg = { .has_linux = true };
+	char *args[] = {"sh", "-c", (char *)script, NULL};
+	char *keep[] = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETUID", "CAP_SETGID", NULL};
+	struct vsl_config cfg = {.has_linux = true};
 	struct vsl_process proc = {
-		.args = args, .env = NAMES("PATH=/usr/bin:/bin", "HOME=/nowhere"), .cwd = tmpdir,
-		.has_capabilities = true,
-		.capabilities = { .bounding = keep, .permitted = keep, .effective = keep,
-				  .inheritable = NAMES("CAP_NOT_A_CAP") },
-		.has_scheduler = true,
-		.scheduler = { .policy = "SCHED_BATCH", .policy_id = 3, .nice = 5 },
+	    .args = args,
+	    .env = NAMES("PATH=/usr/bin:/bin", "HOME=/nowhere"),
+	    .cwd = tmpdir,
+	    .has_capabilities = true,
+	    .capabilities = {.bounding = keep,
+			     .permitted = keep,
+			     .effective = keep,
+			     .inheritable = NAMES("CAP_NOT_A_CAP")},
+	    .has_scheduler = true,
+	    .scheduler = {.policy = "SCHED_BATCH", .policy_id = 3, .nice = 5},
 	};
-	struct vsl_proc_opts o = { .proc = &proc, .cfg = &cfg };
+	struct vsl_proc_opts o = {.proc = &proc, .cfg = &cfg};
 	struct child_out out;
 
 	cfg.linux.has_seccomp = true;
-	cfg.linux.seccomp = (struct vsl_seccomp){ .default_action = "SCMP_ACT_ALLOW",
-						  .syscalls = deny_mkdir, .n_syscalls = 1 };
+	cfg.linux.seccomp = (struct vsl_seccomp){
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = deny_mkdir, .n_syscalls = 1};
 	cfg.linux.has_personality = true;
 	cfg.linux.personality_domain = "LINUX32";
 	run(&o, &out, NULL, NULL, -1);
@@ -242,16 +255,17 @@ static void test_root_early_seccomp(void)
 
 static void test_missing_exec(void)
 {
-	struct vsl_config cfg = { 0 };
-	struct vsl_process proc = { .args = NAMES("vsl-no-such-program"),
-				    .env = NAMES("PATH=/usr/bin:/bin"), .cwd = "/" };
-	struct vsl_proc_opts o = { .proc = &proc, .cfg = &cfg };
+	struct vsl_config cfg = {0};
+	struct vsl_process proc = {
+	    .args = NAMES("vsl-no-such-program"), .env = NAMES("PATH=/usr/bin:/bin"), .cwd = "/"};
+	struct vsl_proc_opts o = {.proc = &proc, .cfg = &cfg};
 	struct child_out out;
 
 	run(&o, &out, NULL, NULL, -1);
 	out.buf[strcspn(out.buf, "\n")] = '\0';
 	ok(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 90 &&
-		   strstr(out.buf, "ERR:process.args[0]: executable \"vsl-no-such-program\" not found in PATH /usr/bin:/bin:2"),
+	       strstr(out.buf, "ERR:process.args[0]: executable \"vsl-no-such-program\" not found "
+			       "in PATH /usr/bin:/bin:2"),
 	   "missing executable fails in prepare: %s", out.buf);
 }
 
@@ -266,10 +280,10 @@ static struct {
 static void serve_agent(int lsock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = agent.state, .iov_len = sizeof(agent.state) - 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct pollfd pf = { .fd = lsock, .events = POLLIN };
+	struct iovec iov = {.iov_base = agent.state, .iov_len = sizeof(agent.state) - 1};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct pollfd pf = {.fd = lsock, .events = POLLIN};
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
 	struct cmsghdr *c;
@@ -299,7 +313,7 @@ static void serve_agent(int lsock)
 		char *name = seccomp_syscall_resolve_num_arch(req.data.arch, req.data.nr);
 		snprintf(agent.nr_name, sizeof(agent.nr_name), "%s", name ? name : "?");
 		free(name);
-		resp = (struct seccomp_notif_resp){ .id = req.id, .error = -EROFS };
+		resp = (struct seccomp_notif_resp){.id = req.id, .error = -EROFS};
 		ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 		agent.notified++;
 	}
@@ -312,15 +326,17 @@ static void test_notify(void)
 	cleanup_free char *sock = xasprintf("%s/agent.sock", tmpdir);
 	cleanup_free char *target = xasprintf("%s/notified", tmpdir);
 	cleanup_free char *cmd = xasprintf("mkdir %s 2>&1; echo MKDIR=$?", target);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct vsl_seccomp_rule notify_mkdir[] = {
-		{ .names = NAMES("mkdir", "mkdirat"), .action = "SCMP_ACT_NOTIFY" },
+	    {.names = NAMES("mkdir", "mkdirat"), .action = "SCMP_ACT_NOTIFY"},
 	};
-	struct vsl_config cfg = { .has_linux = true, .oci_version = "1.2.0" };
-	struct vsl_process proc = { .args = NAMES("sh", "-c", cmd), .env = NAMES("A=b"),
-				    .cwd = "/", .no_new_privileges = true };
-	struct vsl_proc_opts o = { .proc = &proc, .cfg = &cfg, .id = "vsltest-proc-n",
-				   .bundle = "/b", .host_pid = 4242 };
+	struct vsl_config cfg = {.has_linux = true, .oci_version = "1.2.0"};
+	struct vsl_process proc = {.args = NAMES("sh", "-c", cmd),
+				   .env = NAMES("A=b"),
+				   .cwd = "/",
+				   .no_new_privileges = true};
+	struct vsl_proc_opts o = {
+	    .proc = &proc, .cfg = &cfg, .id = "vsltest-proc-n", .bundle = "/b", .host_pid = 4242};
 	struct child_out out;
 	struct stat st;
 	int lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -332,18 +348,19 @@ static void test_notify(void)
 		return;
 	}
 	cfg.linux.has_seccomp = true;
-	cfg.linux.seccomp = (struct vsl_seccomp){ .default_action = "SCMP_ACT_ALLOW",
-						  .listener_path = sock,
-						  .listener_metadata = "m1",
-						  .flags = NAMES("SECCOMP_FILTER_FLAG_TSYNC",
-								 "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
-						  .syscalls = notify_mkdir, .n_syscalls = 1 };
+	cfg.linux.seccomp = (struct vsl_seccomp){
+	    .default_action = "SCMP_ACT_ALLOW",
+	    .listener_path = sock,
+	    .listener_metadata = "m1",
+	    .flags = NAMES("SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
+	    .syscalls = notify_mkdir,
+	    .n_syscalls = 1};
 	run(&o, &out, sock, serve_agent, lsock);
 	close(lsock);
 	ok(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 0, "notify: program ran");
 	ok(agent.got_fd, "agent got the listener fd over SCM_RIGHTS");
 	ok(strstr(agent.state, "\"fds\":[\"seccompFd\"],\"pid\":4242,\"metadata\":\"m1\"") &&
-		   strstr(agent.state, "\"id\":\"vsltest-proc-n\""),
+	       strstr(agent.state, "\"id\":\"vsltest-proc-n\""),
 	   "agent got the container process state: %s", agent.state);
 	ok(agent.notified >= 1 && strncmp(agent.nr_name, "mkdir", 5) == 0,
 	   "agent was asked about %s", agent.nr_name);
@@ -357,7 +374,8 @@ int main(void)
 	struct vsl_err err;
 
 	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root (forks children that switch uid and load filters)\n");
+		printf(
+		    "1..0 # SKIP needs root (forks children that switch uid and load filters)\n");
 		return 0;
 	}
 	if (!mkdtemp(tmpdir))
