@@ -1,6 +1,8 @@
 /* Capabilities: the name table is libcap's; the decisions (what to keep, what to warn
  * about) are pure and separate from the three kernel steps that apply them. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 
@@ -108,14 +110,29 @@ int vsl_caps_limits(struct vsl_cap_limits *out, struct vsl_err *err)
 	return 0;
 }
 
+/* "CAP_CHOWN" for the messages (libcap names them in lower case). */
+static const char *cap_label(unsigned c, char *buf, size_t len)
+{
+	char *name = cap_to_name((cap_value_t)c);
+
+	snprintf(buf, len, "%s", name ? name : "?");
+	if (name)
+		cap_free(name);
+	for (char *p = buf; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return buf;
+}
+
 int vsl_caps_drop_bounding(uint64_t keep, unsigned last_cap, struct vsl_err *err)
 {
 	for (unsigned c = 0; c <= last_cap && c < 64; c++) {
+		char buf[48];
+
 		if (keep & CAP_BIT(c))
 			continue;
 		if (cap_drop_bound((cap_value_t)c) < 0 && errno != EINVAL)
-			return vsl_fail(err, errno, "capabilities: drop %u from the bounding set",
-					c);
+			return vsl_fail(err, errno, "capabilities: drop %s from the bounding set",
+					cap_label(c, buf, sizeof(buf)));
 	}
 	return 0;
 }
@@ -147,8 +164,11 @@ int vsl_caps_apply(const struct vsl_cap_sets *s, unsigned last_cap, struct vsl_e
 	if (cap_reset_ambient() < 0 && (errno != EINVAL || s->ambient))
 		return vsl_fail(err, errno, "capabilities: clear the ambient set");
 	for (unsigned v = 0; v <= last_cap && v < 64; v++) {
+		char buf[48];
+
 		if ((s->ambient & CAP_BIT(v)) && cap_set_ambient((cap_value_t)v, CAP_SET) < 0)
-			return vsl_fail(err, errno, "capabilities: raise %u in the ambient set", v);
+			return vsl_fail(err, errno, "capabilities: raise %s in the ambient set",
+					cap_label(v, buf, sizeof(buf)));
 	}
 	return 0;
 }
