@@ -176,13 +176,15 @@ static int prepare_seccomp(struct vsl_proc_prepared *p, const struct vsl_proc_op
 	if (r < 0)
 		return r;
 	if (p->seccomp->notify) {
+		const char *path = cfg->linux.seccomp.listener_path;
+
 		if (p->listener_sock < 0)
 			return vsl_fail(err, ENOTCONN,
-					"linux.seccomp.listenerPath %s: no connection to send the "
-					"notify fd over",
-					cfg->linux.seccomp.listener_path);
-		p->listener_state = vsl_seccomp_state_json(
-		    cfg, o->id, o->bundle, o->host_pid ? o->host_pid : getpid(), "running");
+					"linux.seccomp.listenerPath %s: not connected", path);
+		p->listener_state = vsl_seccomp_agent_json(
+		    cfg->oci_version, cfg->linux.seccomp.listener_metadata, o->state_json, err);
+		if (!p->listener_state)
+			return vsl_wrap(err, "linux.seccomp.listenerPath %s", path);
 	}
 	/* Without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN: if the process will not keep
 	 * it, load before the capabilities are dropped (runc does the same). */

@@ -24,12 +24,10 @@ struct vsl_proc_opts {
 	const struct vsl_log *log;
 	/* For SCMP_ACT_NOTIFY: a socket connected to linux.seccomp.listenerPath before the
 	 * rootfs was entered (vsl_seccomp_listener_connect); below 3 (-1, or 0 in a zeroed
-	 * struct) means none. prepare takes ownership, also when it fails.
-	 * id, bundle and host_pid go into the container process state sent over it
-	 * (host_pid 0: getpid(), right only without a pid namespace). */
+	 * struct) means none. prepare takes ownership, also when it fails. state_json is the
+	 * container's OCI state (with the host pid) sent with the listener fd. */
 	int seccomp_listener_fd;
-	const char *id, *bundle;
-	pid_t host_pid;
+	const char *state_json;
 };
 
 struct vsl_proc_prepared; /* opaque: what prepare computed */

@@ -6,12 +6,9 @@
 #include <seccomp.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
@@ -337,122 +334,5 @@ int vsl_seccomp_load(const struct vsl_seccomp_prog *p, int *out_listener, struct
 	if (r < 0)
 		return vsl_fail(err, errno, "seccomp: load the filter (flags 0x%x)", fl);
 	*out_listener = p->notify ? (int)r : -1;
-	return 0;
-}
-
-int vsl_seccomp_listener_connect(const char *path, int *out_fd, struct vsl_err *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	cleanup_close int fd = -1;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return vsl_fail(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return vsl_fail(err, errno, "seccomp listener: socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return vsl_fail(err, errno, "seccomp listener %s: connect", path);
-	*out_fd = vsl_steal_fd(&fd);
-	return 0;
-}
-
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_kv(yajl_gen g, const char *k, const char *v)
-{
-	gen_str(g, k);
-	gen_str(g, v ? v : "");
-}
-
-static void gen_state(yajl_gen g, const struct vsl_config *cfg, const char *id, const char *bundle,
-		      pid_t pid, const char *status)
-{
-	gen_str(g, "state");
-	yajl_gen_map_open(g);
-	gen_kv(g, "ociVersion", cfg->oci_version ? cfg->oci_version : "1.2.0");
-	gen_kv(g, "id", id);
-	gen_kv(g, "status", status);
-	gen_str(g, "pid");
-	yajl_gen_integer(g, pid);
-	gen_kv(g, "bundle", bundle);
-	if (cfg->n_annotations) {
-		gen_str(g, "annotations");
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < cfg->n_annotations; i++)
-			gen_kv(g, cfg->annotations[i].key, cfg->annotations[i].value);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_map_close(g);
-}
-
-char *vsl_seccomp_state_json(const struct vsl_config *cfg, const char *id, const char *bundle,
-			     pid_t pid, const char *status)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out;
-
-	if (!g)
-		abort();
-	yajl_gen_map_open(g);
-	gen_kv(g, "ociVersion", cfg->oci_version ? cfg->oci_version : "1.2.0");
-	gen_str(g, "fds");
-	yajl_gen_array_open(g);
-	gen_str(g, "seccompFd");
-	yajl_gen_array_close(g);
-	gen_str(g, "pid");
-	yajl_gen_integer(g, pid);
-	if (cfg->linux.seccomp.listener_metadata)
-		gen_kv(g, "metadata", cfg->linux.seccomp.listener_metadata);
-	gen_state(g, cfg, id, bundle, pid, status);
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
-}
-
-int vsl_seccomp_send_listener(int sock, int listener, const char *state_json, struct vsl_err *err)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	size_t len = strlen(state_json), off;
-	struct iovec iov = {.iov_base = (void *)state_json, .iov_len = len};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c;
-	ssize_t n;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &listener, sizeof(int));
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return vsl_fail(err, errno, "seccomp listener: send the container process state");
-	/* The fd went with the first bytes; the rest of the state follows as plain data. */
-	for (off = (size_t)n; off < len; off += (size_t)n) {
-		n = send(sock, state_json + off, len - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			n = 0;
-		else if (n < 0)
-			return vsl_fail(err, errno,
-					"seccomp listener: send the container process state");
-	}
 	return 0;
 }

@@ -45,15 +45,19 @@ void vsl_seccomp_prog_free(struct vsl_seccomp_prog *p);
  * notify, *out_listener is the new listener fd (CLOEXEC), else -1. */
 int vsl_seccomp_load(const struct vsl_seccomp_prog *p, int *out_listener, struct vsl_err *err);
 
+/* Does any rule use SCMP_ACT_NOTIFY (then listenerPath matters)? */
+bool vsl_seccomp_uses_notify(const struct vsl_seccomp *sc);
+
 /* A SOCK_STREAM socket connected to listenerPath (CLOEXEC). Call it while the host path is
  * still reachable, i.e. before the container's rootfs is entered. */
 int vsl_seccomp_listener_connect(const char *path, int *out_fd, struct vsl_err *err);
 
 /* The container process state of config-linux.md for the seccomp agent (malloc'd JSON):
- * ociVersion, fds ["seccompFd"], pid, metadata, state{ociVersion,id,status,pid,bundle,
- * annotations}. */
-char *vsl_seccomp_state_json(const struct vsl_config *cfg, const char *id, const char *bundle,
-			     pid_t pid, const char *status);
+ * ociVersion, fds ["seccompFd"], pid, metadata (if any), and state_json (the container's
+ * OCI state, whose "pid" is also the top-level one) as "state". EINVAL if state_json is
+ * not an object with an integer pid. */
+char *vsl_seccomp_agent_json(const char *oci_version, const char *metadata, const char *state_json,
+			     struct vsl_err *err);
 
 /* Send the state and the listener fd (SCM_RIGHTS) over sock; one state per connection,
  * so the caller closes sock afterwards. */

@@ -336,7 +336,10 @@ static void test_notify(void)
 				   .cwd = "/",
 				   .no_new_privileges = true};
 	struct vsl_proc_opts o = {
-	    .proc = &proc, .cfg = &cfg, .id = "vsltest-proc-n", .bundle = "/b", .host_pid = 4242};
+	    .proc = &proc,
+	    .cfg = &cfg,
+	    .state_json = "{\"ociVersion\":\"1.2.0\",\"id\":\"vsltest-proc-n\",\"pid\":4242}",
+	};
 	struct child_out out;
 	struct stat st;
 	int lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -401,21 +401,39 @@ static void test_errors(void)
 	   "a syscall unknown to libseccomp is skipped, not fatal");
 }
 
-static void test_state_json(void)
+static void test_agent_json(void)
 {
-	struct vsl_kv ann[] = {{.key = "k", .value = "v\"q"}};
-	struct vsl_config cfg = {.oci_version = "1.2.0", .annotations = ann, .n_annotations = 1};
+	static const char state[] = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":"
+				    "\"creating\",\"pid\":42,\"bundle\":\"/b\",\"annotations\":"
+				    "{\"k\":\"v\\\"q\"},\"x\":[1.5,true,null]}";
+	struct vsl_seccomp_rule r[] = {
+	    {.names = NAMES("read"), .action = "SCMP_ACT_ALLOW"},
+	    {.names = NAMES("mkdir"), .action = "SCMP_ACT_NOTIFY"},
+	};
+	struct vsl_seccomp sc = {.syscalls = r, .n_syscalls = 1};
+	struct vsl_err err;
 	char *j;
 
-	cfg.linux.seccomp.listener_metadata = "meta";
-	j = vsl_seccomp_state_json(&cfg, "c1", "/b", 42, "running");
-	is_str(
-	    j,
-	    "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":42,\"metadata\":\"meta\","
-	    "\"state\":{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"running\",\"pid\":42,"
-	    "\"bundle\":\"/b\",\"annotations\":{\"k\":\"v\\\"q\"}}}",
-	    "container process state: %s", j);
+	j = vsl_seccomp_agent_json("1.2.0", "meta", state, &err);
+	is_str(j,
+	       "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":42,\"metadata\":\"meta\","
+	       "\"state\":{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\","
+	       "\"pid\":42,\"bundle\":\"/b\",\"annotations\":{\"k\":\"v\\\"q\"},"
+	       "\"x\":[1.5,true,null]}}",
+	       "container process state: %s", j);
 	free(j);
+	j = vsl_seccomp_agent_json(NULL, NULL, "{\"id\":\"c\",\"pid\":7}", &err);
+	is_str(j,
+	       "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":7,\"state\":"
+	       "{\"id\":\"c\",\"pid\":7}}",
+	       "no metadata: %s", j);
+	free(j);
+	ok(vsl_seccomp_agent_json(NULL, NULL, "{\"id\":\"c\"}", &err) == NULL && err.code == EINVAL,
+	   "a state without a pid is refused: %s", err.msg);
+	ok(vsl_seccomp_agent_json(NULL, NULL, NULL, &err) == NULL, "no state is refused");
+	ok(!vsl_seccomp_uses_notify(&sc), "no NOTIFY rule");
+	sc.n_syscalls = 2;
+	ok(vsl_seccomp_uses_notify(&sc), "a NOTIFY rule");
 }
 
 int main(void)
@@ -423,6 +441,6 @@ int main(void)
 	test_tables();
 	test_filter();
 	test_errors();
-	test_state_json();
+	test_agent_json();
 	return tap_done();
 }
