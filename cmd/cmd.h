@@ -39,4 +39,7 @@ VSL_CMD(delete);
 VSL_CMD(state);
 VSL_CMD(list);
 
+VSL_CMD(spec);
+VSL_CMD(network);
+
 #endif

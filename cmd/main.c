@@ -27,6 +27,11 @@ static const struct vsl_cmd commands[] = {
 	  "vessel delete [--force] ID" },
 	{ "state", vsl_cmd_state, "print a container's OCI state JSON", "vessel state ID" },
 	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
+	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
+	  "vessel spec [-b|--bundle DIR] [--rootless]" },
+	{ "network", vsl_cmd_network, "create, list or remove networks (bridge + subnets)",
+	  "vessel network create NAME --subnet CIDR [--subnet6 CIDR] | list [--format json] | "
+	  "rm NAME" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)
@@ -57,7 +62,7 @@ int vsl_cmd_usage_error(const struct vsl_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", cmd->usage);
+	fprintf(stderr, " (usage: %s)\n", cmd->usage);
 	return 2;
 }
 
