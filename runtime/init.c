@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
 #include "runtime/spawn.h"
 #include "runtime/store.h"
 #include "runtime/sync.h"
@@ -186,6 +187,7 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		.in_userns = cfg->linux.namespaces[VSL_NS_USER].present,
 		.preserve_fds = o->preserve_fds,
 		.log = o->log,
+		.seccomp_listener_fd = -1,
 	};
 	int r;
 
@@ -196,6 +198,12 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		r = vsl_sync_send(sock, VSL_SYNC_MOUNTED, 0, NULL, 0, -1, err);
 	if (r == 0)
 		r = vsl_sync_expect(sock, VSL_SYNC_GO, msg, err);
+	/* The seccomp agent's socket is a host path: connect while it is still reachable. */
+	po.state_json = msg->data;
+	if (r == 0 && cfg->linux.has_seccomp && cfg->linux.seccomp.listener_path &&
+	    vsl_seccomp_uses_notify(&cfg->linux.seccomp))
+		r = vsl_seccomp_listener_connect(cfg->linux.seccomp.listener_path,
+						 &po.seccomp_listener_fd, err);
 	if (r == 0)
 		r = vsl_rootfs_enter(&ro, err);
 	if (r == 0)
