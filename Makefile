@@ -2,7 +2,7 @@
 # Sources are found by wildcard per folder, so adding a file needs no edit here.
 
 CC      ?= cc
-PKGS    := yajl libseccomp libcap libmnl libcgroup
+PKGS    := yajl libseccomp libcap libmnl libcgroup libnftnl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
            -Wformat=2 -Wno-format-truncation -Wmissing-prototypes -fno-strict-aliasing -D_GNU_SOURCE -I. \
@@ -21,7 +21,7 @@ HELPER_BIN := $(HELPER_SRC:.c=)
 PREFIX  ?= /usr/local
 ROOTFS  ?= build/busybox-rootfs
 
-.PHONY: all deps check unit integration bench rootfs demo clean install format check-format
+.PHONY: all deps check check-v2 unit integration bench rootfs demo clean install format check-format
 
 all: vessel
 
@@ -54,6 +54,11 @@ unit: $(UNIT_BIN)
 # The whole suite: unit tests, then integration tests on real containers.
 check: vessel $(UNIT_BIN) $(HELPER_BIN) rootfs
 	tests/run
+
+# The cgroup tests again inside a VM whose kernel has cgroup v2 only (tests/vm/README.md).
+CHECK_V2_TESTS ?= 50-cgroup test_cgroup
+check-v2: vessel $(UNIT_BIN) rootfs
+	tests/vm/run.sh tests/run $(CHECK_V2_TESTS)
 
 demo: vessel rootfs
 	scripts/demo.sh

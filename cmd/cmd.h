@@ -40,5 +40,10 @@ VSL_CMD(state);
 VSL_CMD(list);
 
 VSL_CMD(spec);
+VSL_CMD(network);
+
+VSL_CMD(template);
+VSL_CMD(commit);
+VSL_CMD(disk);
 
 #endif

@@ -29,6 +29,16 @@ static const struct vsl_cmd commands[] = {
 	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
 	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
 	  "vessel spec [-b|--bundle DIR] [--rootless]" },
+	{ "network", vsl_cmd_network, "create, list or remove networks (bridge + subnets)",
+	  "vessel network create NAME --subnet CIDR [--subnet6 CIDR] | list [--format json] | "
+	  "rm NAME" },
+	{ "template", vsl_cmd_template, "manage templates: import, list, rm, inspect",
+	  "vessel template import [--parent NAME] NAME SOURCE | list [-q] | rm NAME... | "
+	  "inspect NAME" },
+	{ "commit", vsl_cmd_commit, "snapshot a stopped or paused container as a template",
+	  "vessel commit ID NAME" },
+	{ "disk", vsl_cmd_disk, "show or change a container's disk limit",
+	  "vessel disk ID [SIZE]" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)
@@ -59,7 +69,7 @@ int vsl_cmd_usage_error(const struct vsl_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", cmd->usage);
+	fprintf(stderr, " (usage: %s)\n", cmd->usage);
 	return 2;
 }
 

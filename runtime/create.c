@@ -13,8 +13,11 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "netns/net.h"
+#include "overlay/overlay.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
+#include "runtime/rootfs.h"
 #include "runtime/spawn.h"
 #include "runtime/terminal.h"
 #include "runtime/userns.h"
@@ -131,13 +134,68 @@ static void init_state(struct create *cr, const char *bundle, const char *rootfs
 	}
 }
 
+/* Show a derived value in the state's annotations (`vessel state` prints them). */
+static void state_annotate(struct vsl_state *st, const char *key, const char *value)
+{
+	st->annotations = xrealloc(st->annotations,
+				   (st->n_annotations + 2) * sizeof(*st->annotations));
+	st->annotations[st->n_annotations].key = xstrdup(key);
+	st->annotations[st->n_annotations].value = xstrdup(value);
+	st->n_annotations++;
+	memset(&st->annotations[st->n_annotations], 0, sizeof(*st->annotations));
+}
+
+/* Annotation vessel.net.bridge: the container joins that bridge (netns/net.h). What attach
+ * is about to make is recorded first, so a create killed halfway is undone by teardown. */
+static int attach_net(struct create *cr, pid_t pid, struct vsl_err *err)
+{
+	const char *bridge = vsl_config_annotation(cr->cfg, VSL_NET_ANN_BRIDGE);
+	const char *ports = vsl_config_annotation(cr->cfg, VSL_NET_ANN_PORTS);
+	struct vsl_state *st = &cr->c->state;
+	struct vsl_net_req req = {
+		.store = cr->ctx->store, .id = cr->c->id, .bridge = bridge,
+		.address = vsl_config_annotation(cr->cfg, VSL_NET_ANN_ADDRESS),
+		.ports = ports, .pid = pid, .log = &cr->ctx->log,
+	};
+	struct vsl_net_info info;
+	int r;
+
+	if (!bridge)
+		return 0;
+	if (!vsl_ns_is_new(cr->cfg, VSL_NS_NET))
+		return vsl_fail(err, EINVAL, "annotation %s needs a new network namespace "
+				"(linux.namespaces: network, without a path)", VSL_NET_ANN_BRIDGE);
+	r = vsl_net_check_ifname(bridge[0] ? bridge : VSL_NET_DEFAULT_BRIDGE, "bridge", err);
+	if (r < 0)
+		return r;
+	vsl_state_set(st, "net.bridge", bridge);
+	vsl_state_set(st, "net.ports", ports);
+	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = vsl_net_attach(&req, &info, err);
+	if (r < 0)
+		return r;
+	vsl_state_set(st, "net.veth", info.veth);
+	vsl_state_set(st, "net.addr4", info.addr4);
+	state_annotate(st, "vessel.net.addr4", info.addr4);
+	if (info.addr6[0]) {
+		vsl_state_set(st, "net.addr6", info.addr6);
+		state_annotate(st, "vessel.net.addr6", info.addr6);
+	}
+	return vsl_store_save(cr->c, err);
+}
+
 static int on_pid(void *arg, pid_t pid, struct vsl_err *err)
 {
 	struct create *cr = arg;
+	int r;
 
 	cr->c->state.pid = pid;
 	cr->c->state.start_time = vsl_proc_start_time(pid);
-	return vsl_store_save(cr->c, err);
+	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = attach_net(cr, pid, err);
+	return r;
 }
 
 static int on_mounted(void *arg, pid_t pid, char **out_state_json, struct vsl_err *err)
@@ -207,6 +265,39 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 	return r;
 }
 
+/* vessel.template: mount the template's layers and a private upper on root.path (made if
+ * missing) before resolving it. What is mounted goes into state.json first, so a create
+ * killed halfway is undone by delete --force (teardown.c unmounts it). overlay.fresh says
+ * whether this create made the private layer: a failed create removes only that one, never
+ * a kept layer (a VPS's disk) it found. */
+static int mount_layers(struct create *cr, const char *bundle, struct vsl_err *err)
+{
+	const struct vsl_config *cfg = cr->cfg;
+	struct vsl_ovl_req req = { .store = cr->ctx->store, .id = cr->c->id,
+				   .log = &cr->ctx->log };
+	cleanup_free char *target = NULL;
+	int r;
+
+	r = vsl_ovl_parse_annotations(vsl_config_annotation(cfg, VSL_OVL_ANN_TEMPLATE),
+				      vsl_config_annotation(cfg, VSL_OVL_ANN_DISK_LIMIT),
+				      vsl_config_annotation(cfg, VSL_OVL_ANN_KEEP_LAYER), &req,
+				      err);
+	if (r < 0 || !req.template_name)
+		return r < 0 ? vsl_wrap(err, "config.json") : 0;
+	target = cfg->root_path[0] == '/' ? xstrdup(cfg->root_path)
+					  : xasprintf("%s/%s", bundle, cfg->root_path);
+	req.target = target;
+	vsl_state_set(&cr->c->state, "overlay.template", req.template_name);
+	vsl_state_set(&cr->c->state, "overlay.target", target);
+	vsl_state_set(&cr->c->state, "overlay.keep", req.keep_layer ? "true" : "false");
+	vsl_state_set(&cr->c->state, "overlay.fresh",
+		      vsl_ovl_has_layer(req.store, req.id) ? "false" : "true");
+	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = vsl_ovl_mount(&req, err);
+	return r;
+}
+
 static int create_in_store(struct create *cr, const char *bundle, struct vsl_created *out,
 			   struct vsl_err *err)
 {
@@ -214,7 +305,9 @@ static int create_in_store(struct create *cr, const char *bundle, struct vsl_cre
 	struct vsl_spawned sp;
 	int r;
 
-	r = resolve_rootfs(bundle, cr->cfg, &rootfs, err);
+	r = mount_layers(cr, bundle, err);
+	if (r == 0)
+		r = resolve_rootfs(bundle, cr->cfg, &rootfs, err);
 	if (r < 0)
 		return r;
 	init_state(cr, bundle, rootfs);
@@ -247,6 +340,8 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	r = load_config(bundle, &cfg, &json, err);
 	if (r == 0)
 		r = check_terminal(cfg, o, err);
+	if (r == 0)
+		r = vsl_sysctl_validate(cfg, err);
 	if (r == 0)
 		r = vsl_store_new(ctx, o->id, &c, err);
 	if (r < 0)

@@ -15,6 +15,7 @@
 #include "runtime/hooks.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
 #include "runtime/spawn.h"
 #include "runtime/store.h"
 #include "runtime/sync.h"
@@ -121,9 +122,7 @@ void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
 	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
 	struct vsl_err err;
 	int flags = vsl_ns_new_flags(o->cfg);
-	int order[2];
 	pid_t pid;
-	char c;
 
 	/* Stage 1 lives only while vessel waits for it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -143,25 +142,13 @@ void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
 	}
 	if (vsl_ns_is_new(o->cfg, VSL_NS_TIME) && set_time_offsets(o->cfg, &err) < 0)
 		child_fail(sock, &err);
-	if (pipe2(order, O_CLOEXEC) < 0) {
-		vsl_fail(&err, errno, "pipe");
-		child_fail(sock, &err);
-	}
 	pid = fork();
 	if (pid < 0) {
 		vsl_fail(&err, errno, "fork the container process");
 		child_fail(sock, &err);
 	}
-	if (pid == 0) {
-		/* Both of us talk on sock, and the parent wants PID before MOUNTED: wait
-		 * until stage 1 has sent it and exited (its end of the pipe closes). */
-		close(order[1]);
-		while (read(order[0], &c, 1) < 0 && errno == EINTR)
-			;
-		close(order[0]);
+	if (pid == 0)
 		vsl_init_container(o, sock);
-	}
-	close(order[0]);
 	if (vsl_sync_send(sock, VSL_SYNC_PID, 0, &pid, sizeof(pid), -1, &err) < 0)
 		_exit(1);
 	_exit(0);
@@ -196,6 +183,7 @@ static int setup_terminal(const struct vsl_config *cfg, struct prepared *out,
 			  struct vsl_err *err)
 {
 	const struct vsl_process *p = &cfg->process;
+	char slave[64];
 	int r;
 
 	if (!p->terminal)
@@ -203,9 +191,15 @@ static int setup_terminal(const struct vsl_config *cfg, struct prepared *out,
 	r = vsl_tty_setup_in_container(p->has_console_size ? p->console_height : 0,
 				       p->has_console_size ? p->console_width : 0,
 				       &out->pty_master, err);
+	if (r < 0)
+		return r;
 	/* The process may run as another user, who must be able to reopen its tty. */
-	if (r == 0 && fchown(0, p->user.uid, (gid_t)-1) < 0)
+	if (fchown(0, p->user.uid, (gid_t)-1) < 0)
 		return vsl_fail(err, errno, "pty: chown to uid %u", p->user.uid);
+	/* As runc: the pty is the container's /dev/console too. */
+	r = vsl_tty_slave_path(out->pty_master, slave, sizeof(slave), err);
+	if (r == 0)
+		r = vsl_rootfs_console(slave, err);
 	return r;
 }
 
@@ -229,22 +223,27 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		.in_userns = cfg->linux.namespaces[VSL_NS_USER].present,
 		.preserve_fds = o->preserve_fds,
 		.log = o->log,
+		.seccomp_listener_fd = -1,
 	};
 	int r;
 
-	r = vsl_rootfs_prepare(&ro, err);
+	r = vsl_sync_expect(sock, VSL_SYNC_GO, msg, err);
+	if (r == 0)
+		r = vsl_rootfs_prepare(&ro, err);
 	if (r == 0)
 		r = vsl_sync_send(sock, VSL_SYNC_MOUNTED, 0, NULL, 0, -1, err);
 	if (r == 0)
 		r = vsl_sync_expect(sock, VSL_SYNC_GO, msg, err);
+	/* The seccomp agent's socket is a host path: connect while it is still reachable. */
+	po.state_json = msg->data;
+	if (r == 0 && cfg->linux.has_seccomp && cfg->linux.seccomp.listener_path &&
+	    vsl_seccomp_uses_notify(&cfg->linux.seccomp))
+		r = vsl_seccomp_listener_connect(cfg->linux.seccomp.listener_path,
+						 &po.seccomp_listener_fd, err);
 	if (r == 0)
 		r = create_container_hooks(o, msg, out, err);
 	if (r == 0)
 		r = vsl_rootfs_enter(&ro, err);
-	if (r == 0)
-		r = vsl_rootfs_set_names(cfg, err);
-	if (r == 0)
-		r = vsl_sysctl_apply(cfg, err);
 	if (r == 0)
 		r = setup_terminal(cfg, out, err);
 	if (r == 0)

@@ -8,6 +8,8 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "netns/net.h"
+#include "overlay/overlay.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 #include "runtime/pidfd.h"
@@ -50,6 +52,43 @@ static struct vsl_config *poststop_config(const struct vsl_container *c)
 	return cfg;
 }
 
+/* What vsl_net_attach made (state "net.*"): lease, host veth, port rules; bridge kept. */
+static int detach_net(struct vsl_container *c, struct vsl_err *err)
+{
+	const char *bridge = vsl_state_get(&c->state, "net.bridge");
+	struct vsl_net_req req = {
+		.store = c->ctx->store, .id = c->id, .bridge = bridge,
+		.ports = vsl_state_get(&c->state, "net.ports"), .log = &c->ctx->log,
+	};
+
+	if (!bridge)
+		return 0;
+	return vsl_net_detach(&req, err);
+}
+
+/* The layered rootfs recorded by create (overlay.*): unmount, drop the private layer unless
+ * kept. A create that failed (still "creating") keeps a layer it did not make itself.
+ * Idempotent, like every teardown step. */
+static int unmount_layers(struct vsl_container *c, struct vsl_err *err)
+{
+	const char *keep = vsl_state_get(&c->state, "overlay.keep");
+	const char *fresh = vsl_state_get(&c->state, "overlay.fresh");
+	bool failed_create = c->state.status == VSL_STATUS_CREATING;
+	struct vsl_ovl_req req = {
+		.store = c->ctx->store,
+		.id = c->id,
+		.template_name = vsl_state_get(&c->state, "overlay.template"),
+		.target = vsl_state_get(&c->state, "overlay.target"),
+		.keep_layer = (keep && strcmp(keep, "true") == 0) ||
+			      (failed_create && !(fresh && strcmp(fresh, "true") == 0)),
+		.log = &c->ctx->log,
+	};
+
+	if (!req.template_name)
+		return 0;
+	return vsl_ovl_unmount(&req, err);
+}
+
 int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vsl_err *err)
 {
 	cleanup_config struct vsl_config *cfg = NULL;
@@ -57,6 +96,10 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 	int r;
 
 	r = kill_process(c, err);
+	if (r == 0)
+		r = detach_net(c, err);
+	if (r == 0)
+		r = unmount_layers(c, err);
 	if (r < 0)
 		return r;
 	/* Read before the state dir goes; run after (the spec: "after the container is

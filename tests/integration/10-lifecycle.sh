@@ -17,8 +17,11 @@ assert_no_leftovers r1
 
 edit_config "$B" '.process.args = ["sh", "-c", "exit 3"]'
 vsl run -b "$B" r2; is "run exits with the container's status" "$?" 3
-edit_config "$B" '.process.args = ["sh", "-c", "kill -9 $$"]'
-vsl run -b "$B" r3; is "run exits 128+signal when the process is killed" "$?" 137
+edit_config "$B" '.process.args = ["sleep", "300"]'
+vsl run -b "$B" r3 & rpid=$!
+wait_status r3 running
+vsl kill r3 KILL
+wait $rpid; is "run exits 128+signal when the process is killed" "$?" 137
 assert_no_leftovers r3
 
 # --- create / start / state / list / kill / delete
@@ -117,7 +120,7 @@ assert_no_leftovers p1
 mkfifo "$TMP/blocker"
 make_bundle "$TMP/k" sleep 300
 edit_config "$TMP/k" '.linux.namespaces += [{"type": "cgroup", "path": $p}]' --arg p "$TMP/blocker"
-vsl create -b "$TMP/k" k1 &
+"$VESSEL" --root "$ROOT" create -b "$TMP/k" k1 &	# not the vsl function: $! must be vessel
 cpid=$!
 for i in $(seq 50); do [ -e "$ROOT/k1/state.json" ] && break; sleep 0.05; done
 sleep 0.2

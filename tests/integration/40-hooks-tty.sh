@@ -120,7 +120,7 @@ T=$TMP/tty
 make_bundle "$T" sh
 edit_config "$T" '.process.terminal = true | .process.consoleSize = {height: 25, width: 90}'
 sock=$TMP/console.sock
-"$RECVTTY" -n -t 20 -c 'tty; stty size; echo "hi $((6 * 7))"; exit' "$sock" \
+"$RECVTTY" -n -t 20 -c 'tty; stty size; echo "hi $((6 * 7))"; echo on-console >/dev/console; exit' "$sock" \
 	>"$TMP/recvtty.out" 2>"$TMP/recvtty.err" &
 rpid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -133,6 +133,7 @@ is "the fd came with runc's payload" "$(cat "$TMP/recvtty.err")" "recvtty: name 
 like "the shell's stdin/stdout is a pty of the container's own devpts" "$out" $'\n/dev/pts/0(\n|$)'
 like "the console size from config.json was applied" "$out" $'\n25 90(\n|$)'
 like "a command typed into the master ran" "$out" $'\nhi 42(\n|$)'
+like "/dev/console is the same pty" "$out" $'\non-console(\n|$)'
 wait_status t1 stopped
 check "delete t1" vsl delete t1
 assert_no_leftovers t1
