@@ -46,8 +46,12 @@ int vsl_container_state_json(const struct vsl_ctx *ctx, const char *id, char **o
 enum vsl_op { VSL_OP_START, VSL_OP_KILL, VSL_OP_DELETE, VSL_OP_EXEC, VSL_OP_PAUSE,
 	      VSL_OP_RESUME };
 bool vsl_status_allows(enum vsl_status s, enum vsl_op op);
-/* "container web1 is running, not created" style refusal; returns -code. */
+/* The one-line refusal for op in status s ("cannot start container web1: it is running"). */
 int vsl_status_refuse(const struct vsl_container *c, enum vsl_status s, enum vsl_op op,
 		      struct vsl_err *err);
+
+/* Open and lock container id for op: refused unless its live status allows op. */
+int vsl_container_open_for(const struct vsl_ctx *ctx, const char *id, enum vsl_op op,
+			   struct vsl_container **out, struct vsl_err *err);
 
 #endif

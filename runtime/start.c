@@ -63,15 +63,11 @@ static void poststart(const struct vsl_container *c)
 int vsl_container_start(const struct vsl_ctx *ctx, const char *id, struct vsl_err *err)
 {
 	cleanup_container struct vsl_container *c = NULL;
-	enum vsl_status s;
 	int r;
 
-	r = vsl_store_open(ctx, id, false, &c, err);
+	r = vsl_container_open_for(ctx, id, VSL_OP_START, &c, err);
 	if (r < 0)
 		return r;
-	s = vsl_container_status(c);
-	if (!vsl_status_allows(s, VSL_OP_START))
-		return vsl_status_refuse(c, s, VSL_OP_START, err);
 	r = release(c, err);
 	if (r < 0)
 		return r;

@@ -30,3 +30,23 @@ int vsl_status_refuse(const struct vsl_container *c, enum vsl_status s, enum vsl
 			"cannot %s container %s: it is %s", op_names[op], c->id,
 			vsl_status_name(s));
 }
+
+int vsl_container_open_for(const struct vsl_ctx *ctx, const char *id, enum vsl_op op,
+			   struct vsl_container **out, struct vsl_err *err)
+{
+	struct vsl_container *c;
+	enum vsl_status s;
+	int r;
+
+	r = vsl_store_open(ctx, id, false, &c, err);
+	if (r < 0)
+		return r;
+	s = vsl_container_status(c);
+	if (!vsl_status_allows(s, op)) {
+		r = vsl_status_refuse(c, s, op, err);
+		vsl_container_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}

@@ -7,6 +7,7 @@
 
 #include "common/util.h"
 #include "common/cleanup.h"
+#include "spec/json.h"
 #include "spec/state.h"
 
 static const char *const status_names[] = {
@@ -29,84 +30,51 @@ static int status_from_name(const char *s)
 	return -1;
 }
 
-static void gstr(yajl_gen g, const char *s)
+static void gen_map(yajl_gen g, const char *key, const struct vsl_kv *kv, size_t n)
 {
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gkv(yajl_gen g, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	gstr(g, k);
-	gstr(g, v);
-}
-
-static void gmap(yajl_gen g, const char *k, const struct vsl_kv *kv, size_t n)
-{
-	gstr(g, k);
-	yajl_gen_map_open(g);
+	vsl_jgen_map_open(g, key);
 	for (size_t i = 0; i < n; i++)
-		gkv(g, kv[i].key, kv[i].value);
-	yajl_gen_map_close(g);
-}
-
-static char *gen_finish(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
-	char *out;
-
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
+		vsl_jgen_str(g, kv[i].key, kv[i].value);
+	vsl_jgen_map_close(g);
 }
 
 static void gen_oci(yajl_gen g, const struct vsl_state *st, enum vsl_status status)
 {
-	gkv(g, "ociVersion", st->oci_version ? st->oci_version : "1.2.0");
-	gkv(g, "id", st->id);
-	gkv(g, "status", vsl_status_name(status));
-	gstr(g, "pid");
+	vsl_jgen_str(g, "ociVersion", st->oci_version ? st->oci_version : "1.2.0");
+	vsl_jgen_str(g, "id", st->id);
+	vsl_jgen_str(g, "status", vsl_status_name(status));
 	/* The spec: pid is required while created or running; a stopped process has none. */
-	yajl_gen_integer(g, status == VSL_STATUS_STOPPED ? 0 : st->pid);
-	gkv(g, "bundle", st->bundle);
-	gkv(g, "rootfs", st->rootfs);
-	gkv(g, "created", st->created);
-	gkv(g, "owner", st->owner ? st->owner : "");
+	vsl_jgen_int(g, "pid", status == VSL_STATUS_STOPPED ? 0 : st->pid);
+	vsl_jgen_str(g, "bundle", st->bundle);
+	vsl_jgen_str(g, "rootfs", st->rootfs);
+	vsl_jgen_str(g, "created", st->created);
+	vsl_jgen_str(g, "owner", st->owner ? st->owner : "");
 	if (st->n_annotations)
-		gmap(g, "annotations", st->annotations, st->n_annotations);
+		gen_map(g, "annotations", st->annotations, st->n_annotations);
 }
 
 char *vsl_state_to_oci_json(const struct vsl_state *st, enum vsl_status status, bool pretty)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen g = vsl_jgen_new(pretty);
 
-	yajl_gen_config(g, yajl_gen_beautify, pretty ? 1 : 0);
-	yajl_gen_config(g, yajl_gen_indent_string, "  ");
-	yajl_gen_map_open(g);
+	vsl_jgen_map_open(g, NULL);
 	gen_oci(g, st, status);
-	yajl_gen_map_close(g);
-	return gen_finish(g);
+	vsl_jgen_map_close(g);
+	return vsl_jgen_finish(g);
 }
 
 char *vsl_state_to_json(const struct vsl_state *st)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen g = vsl_jgen_new(false);
 
-	yajl_gen_map_open(g);
+	vsl_jgen_map_open(g, NULL);
 	gen_oci(g, st, st->status);
-	gstr(g, "vessel");
-	yajl_gen_map_open(g);
-	gstr(g, "startTime");
-	yajl_gen_integer(g, (long long)st->start_time);
-	gmap(g, "resources", st->extra, st->n_extra);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-	return gen_finish(g);
+	vsl_jgen_map_open(g, "vessel");
+	vsl_jgen_uint(g, "startTime", st->start_time);
+	gen_map(g, "resources", st->extra, st->n_extra);
+	vsl_jgen_map_close(g);
+	vsl_jgen_map_close(g);
+	return vsl_jgen_finish(g);
 }
 
 static char *get_str(yajl_val root, const char *const *path)
