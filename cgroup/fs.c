@@ -88,11 +88,15 @@ static int read_procs(const char *dir, pid_t **pids, size_t *n, struct vsl_err *
 	char *save = NULL;
 	int r;
 
-	r = vsl_cg_read(dir, "cgroup.procs", &s, err);
+	struct vsl_err tmp;
+
+	r = vsl_cg_read(dir, "cgroup.procs", &s, &tmp);
 	if (r == -ENOENT || r == -ENODEV)
 		return 0;	/* removed meanwhile */
-	if (r < 0)
+	if (r < 0) {
+		*err = tmp;
 		return r;
+	}
 	for (char *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
 		int64_t v;
 		if (vsl_parse_i64(t, &v) < 0 || v <= 0)
