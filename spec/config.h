@@ -11,6 +11,9 @@
 
 #include "common/err.h"
 
+/* gcc predefines "linux" as 1 in gnu modes; the field below is named after the JSON key. */
+#undef linux
+
 struct vsl_kv {
 	char *key;
 	char *value;
