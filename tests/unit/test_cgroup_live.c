@@ -369,6 +369,40 @@ static void test_oom(const char *top)
 	ok(nothing_left(top), "nothing left");
 }
 
+/* A container that made its own child cgroup, with a process in it, then got frozen:
+ * destroy still kills everything and removes the whole tree. */
+static void test_nested_frozen(const char *top)
+{
+	cleanup_free char *path = xasprintf("%s/nest", top);
+	struct vsl_cg_req req = { .id = "nest", .cgroups_path = path, .log = &quiet };
+	cleanup_cgroup struct vsl_cgroup *cg = NULL;
+	struct vsl_err err = { 0 };
+	struct kid k = { 0 };
+	char pid[32];
+	int st = 0, moved = 0;
+
+	if (!created(vsl_cg_create(&req, &cg, &err), path, &err))
+		return;
+	kid_spawn(&k, fn_count, (void *)shared_page());
+	vsl_cg_enter(cg, k.pid, &err);
+	kid_go(&k);
+	snprintf(pid, sizeof(pid), "%d", (int)k.pid);
+	for (size_t i = 0; i < (v2(cg) ? 1 : cg->n_hier); i++) {
+		const char *dir = v2(cg) ? cg->unified_dir : cg->hier[i].dir;
+		cleanup_free char *sub = xasprintf("%s/sub", dir);
+		if (mkdir(sub, 0755) == 0 && (strstr(sub, "/cpuset/") == NULL) &&
+		    vsl_cg_write(sub, "cgroup.procs", pid, &err) == 0)
+			moved++;
+	}
+	ok(moved > 0, "the child moved itself into a nested cgroup (%d hierarchies)", moved);
+	ok(vsl_cg_freeze(cg, true, &err) == 0, "freeze (%s)", err.msg);
+	ok(vsl_cg_destroy(cg, &err) == 0, "destroy a frozen cgroup with a nested one (%s)",
+	   err.msg);
+	ok(waitpid(k.pid, &st, 0) == k.pid && WIFSIGNALED(st), "the nested process was killed");
+	k.pid = 0;
+	ok(nothing_left(top), "nested and frozen: nothing left");
+}
+
 int main(void)
 {
 	cleanup_free char *top = xasprintf("/vsltest-cgroup-%d", (int)getpid());
@@ -383,5 +417,6 @@ int main(void)
 	test_pids(top);
 	test_cpu_quota(top);
 	test_oom(top);
+	test_nested_frozen(top);
 	return tap_done();
 }
