@@ -57,6 +57,54 @@ static bool created(int r, const char *path, const struct vsl_err *err)
 	return r == 0;
 }
 
+/* Enter a counting child, freeze/thaw it, read stats, kill it. */
+static void run_lifecycle(const struct vsl_cgroup *cg, struct vsl_cgroup **again)
+{
+	volatile uint64_t *counter = shared_page();
+	struct vsl_err err = { 0 };
+	struct kid k = { 0 };
+
+	kid_spawn(&k, fn_count, (void *)counter);
+	ok(vsl_cg_enter(cg, k.pid, &err) == 0, "enter child %d (%s)", (int)k.pid, err.msg);
+	kid_go(&k);
+	{
+		cleanup_free pid_t *pids = NULL;
+		size_t n = 0;
+		ok(vsl_cg_pids(cg, &pids, &n, &err) == 0 && n == 1 && pids[0] == k.pid,
+		   "pids lists the child (%zu)", n);
+	}
+	ok(counter_moves(counter, 100), "counter runs");
+	ok(vsl_cg_freeze(cg, true, &err) == 0 && vsl_cg_is_frozen(cg), "freeze (%s)", err.msg);
+	msleep(20);
+	ok(!counter_moves(counter, 200), "frozen counter stands still");
+	ok(vsl_cg_open(vsl_cg_path(cg), &quiet, again, &err) == 0 && vsl_cg_is_frozen(*again),
+	   "reopened from the record, it is frozen");
+	ok(vsl_cg_freeze(*again, false, &err) == 0 && !vsl_cg_is_frozen(cg), "thaw");
+	ok(counter_moves(counter, 100), "thawed counter runs again");
+
+	{
+		struct vsl_cg_stats st;
+		ok(vsl_cg_stats(cg, &st, &err) == 0 && st.cpu.total > 0 && st.pids.current == 1 &&
+		   st.pids.limit == 20 && st.memory.usage.limit == 64 << 20,
+		   "stats: cpu %llu ns, pids %llu/%llu, mem limit %llu",
+		   (unsigned long long)st.cpu.total, (unsigned long long)st.pids.current,
+		   (unsigned long long)st.pids.limit, (unsigned long long)st.memory.usage.limit);
+		ok(st.cpu.periods > 0 && st.cpu.throttled_periods > 0,
+		   "a busy loop under quota 0.5 is throttled (%llu of %llu periods)",
+		   (unsigned long long)st.cpu.throttled_periods, (unsigned long long)st.cpu.periods);
+	}
+
+	ok(vsl_cg_kill_all(cg, SIGKILL, &err) == 0, "kill_all (%s)", err.msg);
+	{
+		int st = 0;
+		ok(waitpid(k.pid, &st, 0) == k.pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		   "child died of SIGKILL");
+		k.pid = 0;
+		close(k.go_w);
+		close(k.res_r);
+	}
+}
+
 static void test_create_readback(const char *top)
 {
 	cleanup_free char *path = xasprintf("%s/c1", top);
@@ -65,9 +113,7 @@ static void test_create_readback(const char *top)
 	struct vsl_cg_req req = { .id = "c1", .cgroups_path = path, .resources = &res,
 				  .log = &quiet };
 	cleanup_cgroup struct vsl_cgroup *cg = NULL, *again = NULL;
-	volatile uint64_t *counter = shared_page();
 	struct vsl_err err = { 0 };
-	struct kid k = { 0 };
 	char *s;
 
 	res.memory = (struct vsl_memory){ .has_limit = true, .limit = 64 << 20 };
@@ -93,45 +139,7 @@ static void test_create_readback(const char *top)
 	is_str(s, "0", "cpuset.cpus reads back");
 	free(s);
 
-	kid_spawn(&k, fn_count, (void *)counter);
-	ok(vsl_cg_enter(cg, k.pid, &err) == 0, "enter child %d (%s)", (int)k.pid, err.msg);
-	kid_go(&k);
-	{
-		cleanup_free pid_t *pids = NULL;
-		size_t n = 0;
-		ok(vsl_cg_pids(cg, &pids, &n, &err) == 0 && n == 1 && pids[0] == k.pid,
-		   "pids lists the child (%zu)", n);
-	}
-	ok(counter_moves(counter, 100), "counter runs");
-	ok(vsl_cg_freeze(cg, true, &err) == 0 && vsl_cg_is_frozen(cg), "freeze (%s)", err.msg);
-	msleep(20);
-	ok(!counter_moves(counter, 200), "frozen counter stands still");
-	ok(vsl_cg_open(vsl_cg_path(cg), &quiet, &again, &err) == 0 && vsl_cg_is_frozen(again),
-	   "reopened from the record, it is frozen");
-	ok(vsl_cg_freeze(again, false, &err) == 0 && !vsl_cg_is_frozen(cg), "thaw");
-	ok(counter_moves(counter, 100), "thawed counter runs again");
-
-	{
-		struct vsl_cg_stats st;
-		ok(vsl_cg_stats(cg, &st, &err) == 0 && st.cpu.total > 0 && st.pids.current == 1 &&
-		   st.pids.limit == 20 && st.memory.usage.limit == 64 << 20,
-		   "stats: cpu %llu ns, pids %llu/%llu, mem limit %llu",
-		   (unsigned long long)st.cpu.total, (unsigned long long)st.pids.current,
-		   (unsigned long long)st.pids.limit, (unsigned long long)st.memory.usage.limit);
-		ok(st.cpu.periods > 0 && st.cpu.throttled_periods > 0,
-		   "a busy loop under quota 0.5 is throttled (%llu of %llu periods)",
-		   (unsigned long long)st.cpu.throttled_periods, (unsigned long long)st.cpu.periods);
-	}
-
-	ok(vsl_cg_kill_all(cg, SIGKILL, &err) == 0, "kill_all (%s)", err.msg);
-	{
-		int st = 0;
-		ok(waitpid(k.pid, &st, 0) == k.pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
-		   "child died of SIGKILL");
-		k.pid = 0;
-		close(k.go_w);
-		close(k.res_r);
-	}
+	run_lifecycle(cg, &again);
 	ok(vsl_cg_destroy(cg, &err) == 0, "destroy (%s)", err.msg);
 	ok(vsl_cg_destroy(again, &err) == 0, "destroy again is a no-op");
 	ok(nothing_left(top), "no directory left after destroy");
