@@ -23,7 +23,22 @@ int vsl_cmd_usage_error(const struct vsl_cmd *cmd, const char *fmt, ...)
 /* If argv asks for --help / -h, print the usage and return true. */
 bool vsl_cmd_wants_help(const struct vsl_cmd *cmd, int argc, char **argv);
 const struct vsl_cmd *vsl_cmd_find(const char *name);
+/* The lone container id of commands that take nothing else; NULL after a usage error. */
+const char *vsl_cmd_only_id(const struct vsl_cmd *cmd, int argc, char **argv);
+struct vsl_run_opts;
+/* create's and run's options; 0 or an exit code. */
+int vsl_cmd_parse_create(const struct vsl_cmd *cmd, int argc, char **argv,
+			 struct vsl_run_opts *run);
 
 #define VSL_CMD(n) int vsl_cmd_##n(struct vsl_ctx *ctx, int argc, char **argv)
+VSL_CMD(create);
+VSL_CMD(start);
+VSL_CMD(run);
+VSL_CMD(kill);
+VSL_CMD(delete);
+VSL_CMD(state);
+VSL_CMD(list);
+
+VSL_CMD(spec);
 
 #endif

@@ -14,6 +14,21 @@
 #define VSL_VERSION "0.1.0"
 
 static const struct vsl_cmd commands[] = {
+	{ "create", vsl_cmd_create, "create a container; its process waits for start",
+	  "vessel create [-b BUNDLE] [--pid-file F] [--console-socket S] [--preserve-fds N] "
+	  "[--no-pivot] ID" },
+	{ "start", vsl_cmd_start, "run the process of a created container", "vessel start ID" },
+	{ "run", vsl_cmd_run, "create and start a container (and wait, unless -d)",
+	  "vessel run [-b BUNDLE] [-d] [--keep] [--pid-file F] [--console-socket S] "
+	  "[--preserve-fds N] [--no-pivot] ID" },
+	{ "kill", vsl_cmd_kill, "send a signal to a container (default TERM)",
+	  "vessel kill [--all] ID [SIGNAL]" },
+	{ "delete", vsl_cmd_delete, "delete a container (--force: even a running one)",
+	  "vessel delete [--force] ID" },
+	{ "state", vsl_cmd_state, "print a container's OCI state JSON", "vessel state ID" },
+	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
+	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
+	  "vessel spec [-b|--bundle DIR] [--rootless]" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)
@@ -59,6 +74,15 @@ bool vsl_cmd_wants_help(const struct vsl_cmd *cmd, int argc, char **argv)
 		}
 	}
 	return false;
+}
+
+const char *vsl_cmd_only_id(const struct vsl_cmd *cmd, int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		vsl_cmd_usage_error(cmd, "expected one container id");
+		return NULL;
+	}
+	return argv[1];
 }
 
 static void help(FILE *f)

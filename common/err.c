@@ -10,8 +10,20 @@ int vsl_vfail(struct vsl_err *err, int code, const char *fmt, va_list ap)
 	if (code <= 0)
 		code = code < 0 ? -code : EIO;
 	err->code = code;
+	err->complete = false;
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	return -code;
+}
+
+int vsl_refuse(struct vsl_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsl_vfail(err, code, fmt, ap);
+	va_end(ap);
+	err->complete = true;
+	return -err->code;
 }
 
 int vsl_fail(struct vsl_err *err, int code, const char *fmt, ...)
@@ -43,7 +55,7 @@ int vsl_wrap(struct vsl_err *err, const char *fmt, ...)
 const char *vsl_err_str(const struct vsl_err *err, char *buf, unsigned len)
 {
 	/* Validation errors (EINVAL with a message) read better without "Invalid argument". */
-	if (err->code == EINVAL || err->code == 0 || strstr(err->msg, strerror(err->code)))
+	if (err->complete || err->code == EINVAL || err->code == 0)
 		snprintf(buf, len, "%s", err->msg);
 	else
 		snprintf(buf, len, "%s: %s", err->msg, strerror(err->code));

@@ -5,12 +5,14 @@
 #define VSL_COMMON_ERR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #define VSL_ERR_MSG 1024
 
 struct vsl_err {
 	int code;		/* errno value, never 0 on failure; EINVAL for bad input */
 	char msg[VSL_ERR_MSG];	/* one line: "object: what failed", no newline */
+	bool complete;		/* msg says it all: print no strerror(code) after it */
 };
 
 /* Fill err with code and a formatted message; return -code. */
@@ -19,17 +21,22 @@ int vsl_fail(struct vsl_err *err, int code, const char *fmt, ...)
 int vsl_vfail(struct vsl_err *err, int code, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
+/* A refusal rather than a failed call ("container x does not exist", "is running"): the
+ * message is complete as it is; code still classifies it. Returns -code. */
+int vsl_refuse(struct vsl_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prefix the message already in err with context ("ctx: old message"); return -err->code. */
 int vsl_wrap(struct vsl_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* "msg: strerror(code)" unless the message already ends with the errno text or code is
- * EINVAL from validation (then the message alone is clearer). Static buffer in err. */
+/* "msg: strerror(code)", or msg alone for refusals and validation errors (EINVAL). */
 const char *vsl_err_str(const struct vsl_err *err, char *buf, unsigned len);
 
 static inline void vsl_err_clear(struct vsl_err *err)
 {
 	err->code = 0;
 	err->msg[0] = '\0';
+	err->complete = false;
 }
 
 #endif

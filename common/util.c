@@ -324,29 +324,44 @@ int vsl_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-uint64_t vsl_proc_start_time(pid_t pid)
+static int proc_stat_fields(pid_t pid, char *state, unsigned long long *start)
 {
 	char path[64], buf[1024];
 	cleanup_close int fd = -1;
 	ssize_t n;
 	char *p;
-	unsigned long long start = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	n = vsl_read_all(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
 	/* comm may contain spaces and parens: fields resume after the last ')'. */
 	p = strrchr(buf, ')');
 	if (!p)
-		return 0;
-	/* after ") " come fields 3.. ; start time is field 22 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-			  "%*d %*d %llu", &start) != 1)
-		return 0;
-	return start;
+		return -1;
+	/* after ") " come fields 3.. (state first); start time is field 22 */
+	if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			  "%*d %*d %llu", state, start) != 2)
+		return -1;
+	return 0;
+}
+
+uint64_t vsl_proc_start_time(pid_t pid)
+{
+	unsigned long long start;
+	char state;
+
+	return proc_stat_fields(pid, &state, &start) == 0 ? start : 0;
+}
+
+bool vsl_proc_is_zombie(pid_t pid)
+{
+	unsigned long long start;
+	char state;
+
+	return proc_stat_fields(pid, &state, &start) == 0 && (state == 'Z' || state == 'X');
 }

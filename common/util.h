@@ -48,5 +48,7 @@ int vsl_parse_size(const char *s, uint64_t *out);
 
 /* Start time of a process (field 22 of /proc/PID/stat), 0 if it does not exist. */
 uint64_t vsl_proc_start_time(pid_t pid);
+/* Is the process a zombie (state Z or X in /proc/PID/stat)? */
+bool vsl_proc_is_zombie(pid_t pid);
 
 #endif

@@ -310,7 +310,7 @@ struct vsl_config {
  * ("config.json: process.args: ..."). Returns NULL and fills err (EINVAL) on failure. */
 struct vsl_config *vsl_config_parse(const char *json, size_t len, const char *name,
 				    struct vsl_err *err);
-/* Read and parse a file. */
+/* Read and parse a file; error messages start with the file's base name. */
 struct vsl_config *vsl_config_load(const char *path, struct vsl_err *err);
 /* Parse a process object (exec --process process.json) into *out. */
 int vsl_process_parse(const char *json, size_t len, const char *name, struct vsl_process *out,

@@ -1,0 +1,83 @@
+/* vessel list [--format table|json] [-q]: every container under --root. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+#include "cmd/cmd.h"
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/container.h"
+
+static void print_json(struct vsl_container **cs, size_t n)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *one = vsl_state_to_oci_json(&cs[i]->state,
+							       vsl_container_status(cs[i]), false);
+		/* Splice the already-generated object in verbatim. */
+		yajl_gen_number(g, one, strlen(one));
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	printf("%.*s\n", (int)len, buf);
+	yajl_gen_free(g);
+}
+
+static void print_table(struct vsl_container **cs, size_t n)
+{
+	printf("%-24s %-8s %-10s %-40s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+	for (size_t i = 0; i < n; i++) {
+		const struct vsl_state *st = &cs[i]->state;
+		enum vsl_status s = vsl_container_status(cs[i]);
+		printf("%-24s %-8d %-10s %-40s %s\n", st->id,
+		       s == VSL_STATUS_STOPPED ? 0 : (int)st->pid, vsl_status_name(s),
+		       st->bundle ? st->bundle : "", st->created ? st->created : "");
+	}
+}
+
+int vsl_cmd_list(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { "quiet", no_argument, NULL, 'q' },
+					      { NULL, 0, NULL, 0 } };
+	const struct vsl_cmd *cmd = vsl_cmd_find("list");
+	cleanup_strv char **ids = NULL;
+	cleanup_free struct vsl_container **cs = NULL;
+	const char *format = "table";
+	bool quiet = false;
+	struct vsl_err err;
+	size_t n = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:q", opts, NULL)) != -1) {
+		if (c == 'f' && (!strcmp(optarg, "table") || !strcmp(optarg, "json")))
+			format = optarg;
+		else if (c == 'q')
+			quiet = true;
+		else
+			return vsl_cmd_usage_error(cmd, "expected --format table|json or -q");
+	}
+	if (optind != argc)
+		return vsl_cmd_usage_error(cmd, "takes no arguments");
+	if (vsl_store_list(ctx, &ids, &err) < 0)
+		return vsl_cmd_fail(ctx, &err);
+	cs = xzalloc((vsl_strv_len(ids) + 1) * sizeof(*cs));
+	for (char **id = ids; *id; id++)
+		if (vsl_store_peek(ctx, *id, &cs[n], &err) == 0)
+			n++;
+	if (quiet)
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", cs[i]->id);
+	else if (!strcmp(format, "json"))
+		print_json(cs, n);
+	else
+		print_table(cs, n);
+	for (size_t i = 0; i < n; i++)
+		vsl_container_free(cs[i]);
+	return 0;
+}

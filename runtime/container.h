@@ -1,0 +1,53 @@
+/* The container lifecycle: the library calls behind create, start, run, kill, delete,
+ * state and list. Each opens and locks the container, checks the live status allows the
+ * operation, acts, and records what it did. */
+#ifndef VSL_RUNTIME_CONTAINER_H
+#define VSL_RUNTIME_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "runtime/ctx.h"
+#include "runtime/store.h"
+
+struct vsl_create_opts {
+	const char *id;
+	const char *bundle;		/* NULL: current directory */
+	const char *pid_file;
+	const char *console_socket;
+	bool no_pivot;
+	int preserve_fds;
+	bool foreground;		/* run without -d: the caller stays and waits */
+};
+
+/* After create: what `run` in the foreground needs. */
+struct vsl_created {
+	pid_t pid;
+	int pty_master;			/* terminal:true without console socket, else -1 */
+};
+
+int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts *o,
+			 struct vsl_created *out, struct vsl_err *err);
+int vsl_container_start(const struct vsl_ctx *ctx, const char *id, struct vsl_err *err);
+/* all: every process in the container's cgroup. */
+int vsl_container_kill(const struct vsl_ctx *ctx, const char *id, int sig, bool all,
+		       struct vsl_err *err);
+int vsl_container_delete(const struct vsl_ctx *ctx, const char *id, bool force,
+			 struct vsl_err *err);
+/* Undo everything the state records (process, cgroup, network, layers, state dir); each
+ * step is idempotent. Used by delete and by a failed create. */
+int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vsl_err *err);
+/* OCI state JSON with the live status (malloc'd). */
+int vsl_container_state_json(const struct vsl_ctx *ctx, const char *id, char **out,
+			     struct vsl_err *err);
+
+/* Which operations a status allows (pure). */
+enum vsl_op { VSL_OP_START, VSL_OP_KILL, VSL_OP_DELETE, VSL_OP_EXEC, VSL_OP_PAUSE,
+	      VSL_OP_RESUME };
+bool vsl_status_allows(enum vsl_status s, enum vsl_op op);
+/* "container web1 is running, not created" style refusal; returns -code. */
+int vsl_status_refuse(const struct vsl_container *c, enum vsl_status s, enum vsl_op op,
+		      struct vsl_err *err);
+
+#endif

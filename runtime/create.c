@@ -1,0 +1,244 @@
+/* create: config -> state dir -> (layers, cgroup) -> container process waiting for start.
+ * Every resource is recorded in state.json before or as it is made, so that a failure here,
+ * or a vessel killed halfway, is undone by the same teardown that delete --force uses. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/container.h"
+#include "runtime/spawn.h"
+#include "runtime/userns.h"
+
+struct create {
+	const struct vsl_ctx *ctx;
+	const struct vsl_create_opts *o;
+	struct vsl_config *cfg;
+	const char *cfg_json;	/* the bytes of config.json, kept beside the state */
+	struct vsl_container *c;
+};
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+/* bundle/config.json -> cfg, and the checks that only matter for running it. */
+static int load_config(const char *bundle, struct vsl_config **out, char **out_json,
+		       struct vsl_err *err)
+{
+	cleanup_free char *path = xasprintf("%s/config.json", bundle);
+	cleanup_free char *json = NULL;
+	struct vsl_config *cfg;
+	size_t len;
+	int r;
+
+	r = vsl_read_file(path, &json, &len, err);
+	if (r < 0)
+		return r;
+	cfg = vsl_config_parse(json, len, "config.json", err);
+	if (!cfg)
+		return -err->code;
+	if (!cfg->has_process || !cfg->process.args || !cfg->process.args[0]) {
+		vsl_config_free(cfg);
+		return vsl_fail(err, EINVAL, "config.json: process.args: required to run a container");
+	}
+	if (!cfg->root_path) {
+		vsl_config_free(cfg);
+		return vsl_fail(err, EINVAL, "config.json: root.path: required");
+	}
+	*out = cfg;
+	*out_json = vsl_steal_ptr(&json);
+	return 0;
+}
+
+static int check_terminal(const struct vsl_config *cfg, const struct vsl_create_opts *o,
+			  struct vsl_err *err)
+{
+	if (o->console_socket && !cfg->process.terminal)
+		return vsl_fail(err, EINVAL,
+				"--console-socket given but config.json process.terminal is false");
+	if (cfg->process.terminal && !o->console_socket && !o->foreground)
+		return vsl_fail(err, EINVAL,
+				"config.json process.terminal is true: create needs --console-socket "
+				"(or use run in the foreground)");
+	return 0;
+}
+
+static int resolve_rootfs(const char *bundle, const struct vsl_config *cfg, char **out,
+			  struct vsl_err *err)
+{
+	cleanup_free char *joined = cfg->root_path[0] == '/'
+					    ? xstrdup(cfg->root_path)
+					    : xasprintf("%s/%s", bundle, cfg->root_path);
+	char real[PATH_MAX];
+	struct stat sb;
+
+	if (!realpath(joined, real) || stat(real, &sb) < 0)
+		return vsl_fail(err, errno, "root.path %s", joined);
+	if (!S_ISDIR(sb.st_mode))
+		return vsl_fail(err, ENOTDIR, "root.path %s", joined);
+	*out = xstrdup(real);
+	return 0;
+}
+
+/* exec.fifo: the container process opens it for writing and blocks until start reads. */
+static int make_fifo(struct create *cr, struct vsl_err *err)
+{
+	const struct vsl_linux *l = &cr->cfg->linux;
+	int64_t uid = vsl_userns_host_id(l->uid_mappings, l->n_uid_mappings, 0);
+	int64_t gid = vsl_userns_host_id(l->gid_mappings, l->n_gid_mappings, 0);
+
+	if (mkfifoat(cr->c->dirfd, VSL_EXEC_FIFO, 0600) < 0)
+		return vsl_fail(err, errno, "container %s: make exec fifo", cr->c->id);
+	/* In a user namespace the container's root is another host uid: let it open the fifo. */
+	if (uid > 0 && fchownat(cr->c->dirfd, VSL_EXEC_FIFO, (uid_t)uid, gid < 0 ? 0 : (gid_t)gid,
+				0) < 0)
+		return vsl_fail(err, errno, "container %s: chown exec fifo", cr->c->id);
+	return 0;
+}
+
+static void init_state(struct create *cr, const char *bundle, const char *rootfs)
+{
+	struct vsl_state *st = &cr->c->state;
+
+	st->oci_version = xstrdup(cr->cfg->oci_version);
+	st->status = VSL_STATUS_CREATING;
+	st->bundle = xstrdup(bundle);
+	st->rootfs = xstrdup(rootfs);
+	st->created = now_rfc3339();
+	st->n_annotations = cr->cfg->n_annotations;
+	st->annotations = xzalloc((st->n_annotations + 1) * sizeof(*st->annotations));
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		st->annotations[i].key = xstrdup(cr->cfg->annotations[i].key);
+		st->annotations[i].value = xstrdup(cr->cfg->annotations[i].value);
+	}
+}
+
+static int on_pid(void *arg, pid_t pid, struct vsl_err *err)
+{
+	struct create *cr = arg;
+
+	cr->c->state.pid = pid;
+	cr->c->state.start_time = vsl_proc_start_time(pid);
+	return vsl_store_save(cr->c, err);
+}
+
+static int on_mounted(void *arg, pid_t pid, char **out_state_json, struct vsl_err *err)
+{
+	struct create *cr = arg;
+
+	*out_state_json = vsl_state_to_oci_json(&cr->c->state, VSL_STATUS_CREATING, false);
+	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct vsl_err *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	return vsl_write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl_err *err)
+{
+	cleanup_close int dirfd = open(cr->c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct vsl_spawn_opts so = {
+		.cfg = cr->cfg,
+		.rootfs = cr->c->state.rootfs,
+		.bundle = cr->c->state.bundle,
+		.state_dirfd = dirfd,
+		.lock_fd = cr->c->dirfd,
+		.no_pivot = cr->o->no_pivot,
+		.preserve_fds = cr->o->preserve_fds,
+		.log = &cr->ctx->log,
+		.arg = cr,
+		.on_pid = on_pid,
+		.on_mounted = on_mounted,
+	};
+	int r;
+
+	if (dirfd < 0)
+		return vsl_fail(err, errno, "container %s: open %s", cr->c->id, cr->c->dir);
+	r = vsl_spawn(&so, sp, err);
+	if (r < 0)
+		return r;
+	cr->c->state.status = VSL_STATUS_CREATED;
+	r = vsl_store_save(cr->c, err);
+	if (r == 0 && cr->o->pid_file)
+		r = write_pid_file(cr->o->pid_file, sp->pid, err);
+	if (r == 0)
+		r = vsl_spawn_commit(sp, err);
+	if (r < 0)
+		vsl_spawn_abort(sp);
+	return r;
+}
+
+static int create_in_store(struct create *cr, const char *bundle, struct vsl_created *out,
+			   struct vsl_err *err)
+{
+	cleanup_free char *rootfs = NULL;
+	struct vsl_spawned sp;
+	int r;
+
+	r = resolve_rootfs(bundle, cr->cfg, &rootfs, err);
+	if (r < 0)
+		return r;
+	init_state(cr, bundle, rootfs);
+	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = vsl_store_save_config(cr->c, cr->cfg_json, err);
+	if (r == 0)
+		r = make_fifo(cr, err);
+	if (r == 0)
+		r = spawn_container(cr, &sp, err);
+	if (r < 0)
+		return r;
+	out->pid = sp.pid;
+	out->pty_master = sp.pty_master;
+	return 0;
+}
+
+int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts *o,
+			 struct vsl_created *out, struct vsl_err *err)
+{
+	cleanup_config struct vsl_config *cfg = NULL;
+	cleanup_container struct vsl_container *c = NULL;
+	cleanup_free char *json = NULL;
+	char bundle[PATH_MAX];
+	struct create cr = { .ctx = ctx, .o = o };
+	int r;
+
+	if (!realpath(o->bundle ? o->bundle : ".", bundle))
+		return vsl_fail(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
+	r = load_config(bundle, &cfg, &json, err);
+	if (r == 0)
+		r = check_terminal(cfg, o, err);
+	if (r == 0)
+		r = vsl_store_new(ctx, o->id, &c, err);
+	if (r < 0)
+		return r;
+	cr.cfg = cfg;
+	cr.cfg_json = json;
+	cr.c = c;
+	r = create_in_store(&cr, bundle, out, err);
+	if (r < 0) {
+		struct vsl_err ignored;
+		vsl_container_teardown(c, false, &ignored);
+	}
+	return r;
+}

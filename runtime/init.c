@@ -1,0 +1,227 @@
+/* Child side of making the container process: stage 1 (namespaces) and the container
+ * process itself (rootfs, names, process setup, wait for start, exec). Every failure is
+ * sent to the parent as one error message; then the child exits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/process.h"
+#include "runtime/rootfs.h"
+#include "runtime/spawn.h"
+#include "runtime/store.h"
+#include "runtime/sync.h"
+#include "runtime/userns.h"
+
+static void __attribute__((noreturn)) child_fail(int sock, const struct vsl_err *err)
+{
+	vsl_sync_send_err(sock, err);
+	_exit(1);
+}
+
+/* Open every namespace path first (a joined mount namespace changes what paths mean),
+ * then join: user first, so the others are joined with its privileges. */
+static int join_namespaces(const struct vsl_config *cfg, struct vsl_err *err)
+{
+	int fds[VSL_NS_TYPES];
+	int r = 0, order[VSL_NS_TYPES], n = 0;
+
+	order[n++] = VSL_NS_USER;
+	for (int t = 0; t < VSL_NS_TYPES; t++)
+		if (t != VSL_NS_USER)
+			order[n++] = t;
+	for (int t = 0; t < VSL_NS_TYPES; t++) {
+		const char *path = cfg->linux.namespaces[t].path;
+		fds[t] = -1;
+		if (!path)
+			continue;
+		fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0) {
+			r = vsl_fail(err, errno, "linux.namespaces: %s namespace %s",
+				     vsl_ns_name((enum vsl_ns_type)t), path);
+			goto out;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		int t = order[i];
+		if (fds[t] >= 0 && setns(fds[t], vsl_ns_clone_flag((enum vsl_ns_type)t)) < 0) {
+			r = vsl_fail(err, errno, "linux.namespaces: join %s namespace %s",
+				     vsl_ns_name((enum vsl_ns_type)t),
+				     cfg->linux.namespaces[t].path);
+			goto out;
+		}
+	}
+out:
+	for (int t = 0; t < VSL_NS_TYPES; t++)
+		if (fds[t] >= 0)
+			close(fds[t]);
+	return r;
+}
+
+static int set_time_offsets(const struct vsl_config *cfg, struct vsl_err *err)
+{
+	const struct vsl_time_offset *m = &cfg->linux.time_monotonic, *b = &cfg->linux.time_boottime;
+	char buf[256];
+	int n = 0;
+
+	if (m->set)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "monotonic %lld %u\n",
+			      (long long)m->secs, m->nanosecs);
+	if (b->set)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "boottime %lld %u\n",
+			      (long long)b->secs, b->nanosecs);
+	if (n == 0)
+		return 0;
+	return vsl_write_file("/proc/self/timens_offsets", buf, (size_t)n, err);
+}
+
+static int become_userns_root(int sock, struct vsl_sync_msg *msg, struct vsl_err *err)
+{
+	int r;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return vsl_fail(err, errno, "unshare user namespace");
+	r = vsl_sync_send(sock, VSL_SYNC_USERNS, 0, NULL, 0, -1, err);
+	if (r == 0)
+		r = vsl_sync_expect(sock, VSL_SYNC_GO, msg, err);
+	if (r < 0)
+		return r;
+	/* Root of the new namespace, when the maps give it one (else keep the mapped ids). */
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return vsl_fail(err, errno, "setresgid 0 in the user namespace");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return vsl_fail(err, errno, "setresuid 0 in the user namespace");
+	return 0;
+}
+
+/* The container starts with default dispositions and nothing blocked, whatever the caller
+ * of vessel had (conmon, a shell ignoring SIGPIPE, run's blocked forwarding set). */
+static void reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
+{
+	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
+	struct vsl_err err;
+	int flags = vsl_ns_new_flags(o->cfg);
+	pid_t pid;
+
+	/* Stage 1 lives only while vessel waits for it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (o->lock_fd >= 0)
+		close(o->lock_fd);
+	reset_signals();
+	/* The parent puts us into the cgroup first: a new cgroup namespace is rooted there. */
+	if (vsl_sync_expect(sock, VSL_SYNC_GO, msg, &err) < 0)
+		child_fail(sock, &err);
+	if (join_namespaces(o->cfg, &err) < 0)
+		child_fail(sock, &err);
+	if ((flags & CLONE_NEWUSER) && become_userns_root(sock, msg, &err) < 0)
+		child_fail(sock, &err);
+	if (unshare(flags & ~CLONE_NEWUSER) < 0) {
+		vsl_fail(&err, errno, "unshare namespaces (flags 0x%x)", flags & ~CLONE_NEWUSER);
+		child_fail(sock, &err);
+	}
+	if (vsl_ns_is_new(o->cfg, VSL_NS_TIME) && set_time_offsets(o->cfg, &err) < 0)
+		child_fail(sock, &err);
+	pid = fork();
+	if (pid < 0) {
+		vsl_fail(&err, errno, "fork the container process");
+		child_fail(sock, &err);
+	}
+	if (pid == 0)
+		vsl_init_container(o, sock);
+	if (vsl_sync_send(sock, VSL_SYNC_PID, 0, &pid, sizeof(pid), -1, &err) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Block until `vessel start` opens the fifo for reading (it reads the byte we write). */
+static int wait_for_start(const struct vsl_spawn_opts *o, struct vsl_err *err)
+{
+	cleanup_close int fd = -1;
+
+	do
+		fd = openat(o->state_dirfd, VSL_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return vsl_fail(err, errno, "open exec fifo");
+	if (vsl_write_all(fd, "0", 1) < 0)
+		return vsl_fail(err, errno, "write exec fifo");
+	return 0;
+}
+
+static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_sync_msg *msg,
+			   struct vsl_proc_prepared **out, struct vsl_err *err)
+{
+	const struct vsl_config *cfg = o->cfg;
+	struct vsl_rootfs_opts ro = {
+		.cfg = cfg,
+		.rootfs = o->rootfs,
+		.bundle = o->bundle,
+		.no_pivot = o->no_pivot,
+		.new_userns = vsl_ns_is_new(cfg, VSL_NS_USER),
+		.new_netns = vsl_ns_is_new(cfg, VSL_NS_NET),
+		.new_cgroupns = vsl_ns_is_new(cfg, VSL_NS_CGROUP),
+		.log = o->log,
+	};
+	struct vsl_proc_opts po = {
+		.proc = &cfg->process,
+		.cfg = cfg,
+		.in_userns = cfg->linux.namespaces[VSL_NS_USER].present,
+		.preserve_fds = o->preserve_fds,
+		.log = o->log,
+	};
+	int r;
+
+	r = vsl_rootfs_prepare(&ro, err);
+	if (r == 0)
+		r = vsl_sync_send(sock, VSL_SYNC_MOUNTED, 0, NULL, 0, -1, err);
+	if (r == 0)
+		r = vsl_sync_expect(sock, VSL_SYNC_GO, msg, err);
+	if (r == 0)
+		r = vsl_rootfs_enter(&ro, err);
+	if (r == 0)
+		r = vsl_rootfs_set_names(cfg, err);
+	if (r == 0)
+		r = vsl_sysctl_apply(cfg, err);
+	if (r == 0)
+		r = vsl_process_prepare(&po, out, err);
+	return r;
+}
+
+void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
+{
+	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
+	struct vsl_proc_prepared *prep = NULL;
+	struct vsl_err err;
+
+	if (setup_container(o, sock, msg, &prep, &err) < 0)
+		child_fail(sock, &err);
+	if (vsl_sync_send(sock, VSL_SYNC_READY, 0, NULL, 0, -1, &err) < 0)
+		_exit(1);
+	/* No commit (vessel died or gave up): nobody will ever start us. */
+	if (vsl_sync_expect(sock, VSL_SYNC_COMMIT, msg, &err) < 0)
+		_exit(1);
+	close(sock);
+	if (wait_for_start(o, &err) == 0)
+		vsl_process_exec(prep, -1, &err);
+	/* Past commit nobody waits for our messages: the container's stderr gets the line. */
+	dprintf(2, "vessel: %s\n", err.msg);
+	_exit(127);
+}

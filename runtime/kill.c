@@ -1,0 +1,29 @@
+/* kill: signal the container process (or, with all, every process in its cgroup). */
+#include <errno.h>
+
+#include "common/cleanup.h"
+#include "runtime/container.h"
+#include "runtime/pidfd.h"
+
+int vsl_container_kill(const struct vsl_ctx *ctx, const char *id, int sig, bool all,
+		       struct vsl_err *err)
+{
+	cleanup_container struct vsl_container *c = NULL;
+	cleanup_close int pidfd = -1;
+	enum vsl_status s;
+	int r;
+
+	r = vsl_store_open(ctx, id, false, &c, err);
+	if (r < 0)
+		return r;
+	s = vsl_container_status(c);
+	if (!vsl_status_allows(s, VSL_OP_KILL))
+		return vsl_status_refuse(c, s, VSL_OP_KILL, err);
+	pidfd = vsl_pidfd_open(c->state.pid, c->state.start_time, err);
+	if (pidfd < 0)
+		return vsl_refuse(err, ESRCH, "cannot kill container %s: it is stopped", id);
+	r = vsl_pidfd_signal(pidfd, sig, err);
+	if (r < 0)
+		return vsl_wrap(err, "kill container %s", id);
+	return 0;
+}

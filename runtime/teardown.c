@@ -1,0 +1,38 @@
+/* Teardown: undo everything a container's state records, in reverse order of making.
+ * Every step treats "already gone" as done, so it serves delete, delete --force, a failed
+ * create, and a create that was killed halfway. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "runtime/container.h"
+#include "runtime/pidfd.h"
+
+/* SIGKILL the container process and wait until it is gone. */
+static int kill_process(struct vsl_container *c, struct vsl_err *err)
+{
+	struct vsl_err gone;
+	cleanup_close int pidfd = vsl_pidfd_open(c->state.pid, c->state.start_time, &gone);
+
+	if (pidfd < 0)
+		return 0; /* not running: nothing to kill */
+	if (vsl_pidfd_signal(pidfd, SIGKILL, err) < 0 && err->code != ESRCH)
+		return vsl_wrap(err, "container %s", c->id);
+	if (vsl_pidfd_wait(pidfd, 10000) < 0)
+		return vsl_fail(err, ETIMEDOUT, "container %s: process %d did not die", c->id,
+				(int)c->state.pid);
+	return 0;
+}
+
+int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vsl_err *err)
+{
+	int r;
+
+	r = kill_process(c, err);
+	if (r < 0)
+		return r;
+	return vsl_store_remove(c, err);
+}
