@@ -16,6 +16,9 @@
 
 struct vsl_cgroup; /* opaque handle */
 
+/* The state.json extra key under which runtime/ records vsl_cg_path(). */
+#define VSL_CG_STATE_KEY "cgroup.path"
+
 struct vsl_cg_req {
 	const char *id;			/* container id */
 	const char *cgroups_path;	/* linux.cgroupsPath; NULL -> "/vessel/<id>", relative

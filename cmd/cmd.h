@@ -40,5 +40,9 @@ VSL_CMD(state);
 VSL_CMD(list);
 
 VSL_CMD(spec);
+VSL_CMD(pause);
+VSL_CMD(resume);
+VSL_CMD(update);
+VSL_CMD(events);
 
 #endif

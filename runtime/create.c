@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/container.h"
@@ -23,6 +24,7 @@ struct create {
 	struct vsl_config *cfg;
 	const char *cfg_json;	/* the bytes of config.json, kept beside the state */
 	struct vsl_container *c;
+	struct vsl_cgroup *cg;	/* made before the spawn, entered by stage 1 */
 };
 
 static char *now_rfc3339(void)
@@ -129,6 +131,37 @@ static void init_state(struct create *cr, const char *bundle, const char *rootfs
 	}
 }
 
+/* The cgroup with linux.resources applied; recorded once it exists (vsl_cg_create undoes
+ * its own failures, and a path recorded before could name another container's cgroup). */
+static int make_cgroup(struct create *cr, struct vsl_err *err)
+{
+	const struct vsl_linux *l = &cr->cfg->linux;
+	struct vsl_cg_req req = {
+		.id = cr->c->id,
+		.cgroups_path = l->cgroups_path,
+		.systemd = cr->ctx->systemd_cgroup,
+		.resources = l->has_resources ? &l->resources : NULL,
+		.devices = l->devices,
+		.n_devices = l->n_devices,
+		.log = &cr->ctx->log,
+	};
+	int r;
+
+	r = vsl_cg_create(&req, &cr->cg, err);
+	if (r < 0)
+		return vsl_wrap(err, "container %s", cr->c->id);
+	vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, vsl_cg_path(cr->cg));
+	return vsl_store_save(cr->c, err);
+}
+
+/* Stage 1 has not unshared anything yet: everything it forks is in the cgroup. */
+static int on_stage1(void *arg, pid_t pid, struct vsl_err *err)
+{
+	struct create *cr = arg;
+
+	return vsl_cg_enter(cr->cg, pid, err);
+}
+
 static int on_pid(void *arg, pid_t pid, struct vsl_err *err)
 {
 	struct create *cr = arg;
@@ -167,6 +200,7 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 		.preserve_fds = cr->o->preserve_fds,
 		.log = &cr->ctx->log,
 		.arg = cr,
+		.on_stage1 = on_stage1,
 		.on_pid = on_pid,
 		.on_mounted = on_mounted,
 	};
@@ -205,6 +239,8 @@ static int create_in_store(struct create *cr, const char *bundle, struct vsl_cre
 	if (r == 0)
 		r = make_fifo(cr, err);
 	if (r == 0)
+		r = make_cgroup(cr, err);
+	if (r == 0)
 		r = spawn_container(cr, &sp, err);
 	if (r < 0)
 		return r;
@@ -236,6 +272,7 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	cr.cfg_json = json;
 	cr.c = c;
 	r = create_in_store(&cr, bundle, out, err);
+	vsl_cg_free(cr.cg);
 	if (r < 0) {
 		struct vsl_err ignored;
 		vsl_container_teardown(c, false, &ignored);
