@@ -2,7 +2,7 @@
 # Sources are found by wildcard per folder, so adding a file needs no edit here.
 
 CC      ?= cc
-PKGS    := yajl libseccomp libcap libmnl libcgroup
+PKGS    := yajl libseccomp libcap libmnl libcgroup libnftnl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
            -Wformat=2 -Wno-format-truncation -Wmissing-prototypes -fno-strict-aliasing -D_GNU_SOURCE -I. \

@@ -44,5 +44,6 @@ VSL_CMD(pause);
 VSL_CMD(resume);
 VSL_CMD(update);
 VSL_CMD(events);
+VSL_CMD(network);
 
 #endif

@@ -38,6 +38,9 @@ static const struct vsl_cmd commands[] = {
 	  "[--cpuset-cpus LIST] [--cpuset-mems LIST] [--pids-limit N] [--blkio-weight N] ID" },
 	{ "events", vsl_cmd_events, "stream OOM and stats events of a container as JSON lines",
 	  "vessel events [--stats] [--interval 5s] ID" },
+	{ "network", vsl_cmd_network, "create, list or remove networks (bridge + subnets)",
+	  "vessel network create NAME --subnet CIDR [--subnet6 CIDR] | list [--format json] | "
+	  "rm NAME" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)
@@ -68,7 +71,7 @@ int vsl_cmd_usage_error(const struct vsl_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", cmd->usage);
+	fprintf(stderr, " (usage: %s)\n", cmd->usage);
 	return 2;
 }
 

@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "netns/net.h"
 #include "runtime/container.h"
 #include "runtime/spawn.h"
 #include "runtime/userns.h"
@@ -162,13 +163,68 @@ static int on_stage1(void *arg, pid_t pid, struct vsl_err *err)
 	return vsl_cg_enter(cr->cg, pid, err);
 }
 
+/* Show a derived value in the state's annotations (`vessel state` prints them). */
+static void state_annotate(struct vsl_state *st, const char *key, const char *value)
+{
+	st->annotations = xrealloc(st->annotations,
+				   (st->n_annotations + 2) * sizeof(*st->annotations));
+	st->annotations[st->n_annotations].key = xstrdup(key);
+	st->annotations[st->n_annotations].value = xstrdup(value);
+	st->n_annotations++;
+	memset(&st->annotations[st->n_annotations], 0, sizeof(*st->annotations));
+}
+
+/* Annotation vessel.net.bridge: the container joins that bridge (netns/net.h). What attach
+ * is about to make is recorded first, so a create killed halfway is undone by teardown. */
+static int attach_net(struct create *cr, pid_t pid, struct vsl_err *err)
+{
+	const char *bridge = vsl_config_annotation(cr->cfg, VSL_NET_ANN_BRIDGE);
+	const char *ports = vsl_config_annotation(cr->cfg, VSL_NET_ANN_PORTS);
+	struct vsl_state *st = &cr->c->state;
+	struct vsl_net_req req = {
+		.store = cr->ctx->store, .id = cr->c->id, .bridge = bridge,
+		.address = vsl_config_annotation(cr->cfg, VSL_NET_ANN_ADDRESS),
+		.ports = ports, .pid = pid, .log = &cr->ctx->log,
+	};
+	struct vsl_net_info info;
+	int r;
+
+	if (!bridge)
+		return 0;
+	if (!vsl_ns_is_new(cr->cfg, VSL_NS_NET))
+		return vsl_fail(err, EINVAL, "annotation %s needs a new network namespace "
+				"(linux.namespaces: network, without a path)", VSL_NET_ANN_BRIDGE);
+	r = vsl_net_check_ifname(bridge[0] ? bridge : VSL_NET_DEFAULT_BRIDGE, "bridge", err);
+	if (r < 0)
+		return r;
+	vsl_state_set(st, "net.bridge", bridge);
+	vsl_state_set(st, "net.ports", ports);
+	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = vsl_net_attach(&req, &info, err);
+	if (r < 0)
+		return r;
+	vsl_state_set(st, "net.veth", info.veth);
+	vsl_state_set(st, "net.addr4", info.addr4);
+	state_annotate(st, "vessel.net.addr4", info.addr4);
+	if (info.addr6[0]) {
+		vsl_state_set(st, "net.addr6", info.addr6);
+		state_annotate(st, "vessel.net.addr6", info.addr6);
+	}
+	return vsl_store_save(cr->c, err);
+}
+
 static int on_pid(void *arg, pid_t pid, struct vsl_err *err)
 {
 	struct create *cr = arg;
+	int r;
 
 	cr->c->state.pid = pid;
 	cr->c->state.start_time = vsl_proc_start_time(pid);
-	return vsl_store_save(cr->c, err);
+	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = attach_net(cr, pid, err);
+	return r;
 }
 
 static int on_mounted(void *arg, pid_t pid, char **out_state_json, struct vsl_err *err)

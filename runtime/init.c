@@ -189,7 +189,9 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 	};
 	int r;
 
-	r = vsl_rootfs_prepare(&ro, err);
+	r = vsl_sync_expect(sock, VSL_SYNC_GO, msg, err);
+	if (r == 0)
+		r = vsl_rootfs_prepare(&ro, err);
 	if (r == 0)
 		r = vsl_sync_send(sock, VSL_SYNC_MOUNTED, 0, NULL, 0, -1, err);
 	if (r == 0)

@@ -67,7 +67,10 @@ static int run_container(const struct vsl_spawn_opts *o, struct vsl_spawned *sp,
 		if (r < 0)
 			return r;
 	}
-	r = vsl_sync_expect(sp->sync_fd, VSL_SYNC_MOUNTED, msg, err);
+	/* The container process waits for this: before it, stage 1 may still be sending. */
+	r = vsl_sync_send(sp->sync_fd, VSL_SYNC_GO, 0, NULL, 0, -1, err);
+	if (r == 0)
+		r = vsl_sync_expect(sp->sync_fd, VSL_SYNC_MOUNTED, msg, err);
 	if (r < 0)
 		return r;
 	if (o->on_mounted) {

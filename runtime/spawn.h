@@ -2,7 +2,7 @@
  * joined by path (pid and time namespaces only apply to children):
  *   parent (vessel) --fork--> stage 1: join namespaces by path, unshare user (the parent
  *       writes the id maps), unshare the rest, set time offsets, fork, report, exit
- *   stage 1 --fork--> container process: mounts, [parent: createRuntime], hooks, pivot,
+ *   stage 1 --fork--> container process: [parent: records the pid] mounts, [parent: createRuntime], hooks, pivot,
  *       names, sysctls, process setup; READY; after COMMIT, block on exec.fifo until
  *       `vessel start`, then exec. The container process is the child of nothing vessel
  *       keeps (daemonless): it is reparented to the caller's subreaper or to init. */

@@ -9,6 +9,7 @@
 #include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "netns/net.h"
 #include "runtime/container.h"
 #include "runtime/pidfd.h"
 
@@ -42,6 +43,20 @@ static int destroy_cgroup(struct vsl_container *c, struct vsl_err *err)
 	return 0;
 }
 
+/* What vsl_net_attach made (state "net.*"): lease, host veth, port rules; bridge kept. */
+static int detach_net(struct vsl_container *c, struct vsl_err *err)
+{
+	const char *bridge = vsl_state_get(&c->state, "net.bridge");
+	struct vsl_net_req req = {
+		.store = c->ctx->store, .id = c->id, .bridge = bridge,
+		.ports = vsl_state_get(&c->state, "net.ports"), .log = &c->ctx->log,
+	};
+
+	if (!bridge)
+		return 0;
+	return vsl_net_detach(&req, err);
+}
+
 int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vsl_err *err)
 {
 	int r;
@@ -50,6 +65,8 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 	r = destroy_cgroup(c, err);
 	if (r == 0)
 		r = kill_process(c, err);
+	if (r == 0)
+		r = detach_net(c, err);
 	if (r < 0)
 		return r;
 	return vsl_store_remove(c, err);

@@ -4,7 +4,8 @@
 set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-dev
 libcgroup-dev busybox-static iproute2 jq python3 python3-jsonschema crun runc
-e2fsprogs util-linux procps"
+e2fsprogs util-linux procps
+libnftnl-dev nftables"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -99,7 +99,9 @@ make_bundle() {
 	mkdir -p "$dir"
 	[ -d "$dir/rootfs" ] || cp -a "$ROOTFS_SRC" "$dir/rootfs"
 	if [ $# -gt 0 ]; then
-		base_config | jq --args '.process.args = $ARGS.positional' "$@" >"$dir/config.json"
+		# jq 1.6 would take an argument like -c for its own option: encode with python.
+		base_config | jq --argjson a "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@")" \
+			'.process.args = $a' >"$dir/config.json"
 	else
 		base_config >"$dir/config.json"
 	fi

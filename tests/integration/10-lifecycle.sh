@@ -17,8 +17,11 @@ assert_no_leftovers r1
 
 edit_config "$B" '.process.args = ["sh", "-c", "exit 3"]'
 vsl run -b "$B" r2; is "run exits with the container's status" "$?" 3
-edit_config "$B" '.process.args = ["sh", "-c", "kill -9 $$"]'
-vsl run -b "$B" r3; is "run exits 128+signal when the process is killed" "$?" 137
+edit_config "$B" '.process.args = ["sleep", "300"]'
+vsl run -b "$B" r3 & rpid=$!
+wait_status r3 running
+vsl kill r3 KILL
+wait $rpid; is "run exits 128+signal when the process is killed" "$?" 137
 assert_no_leftovers r3
 
 # --- create / start / state / list / kill / delete

@@ -1,0 +1,85 @@
+/* vessel's networking: a container joins a bridge through a veth pair, gets an address from
+ * the bridge's pool (IPv4, and IPv6 where the network has a v6 subnet), a default route,
+ * outbound NAT and port forwards (nftables, one table "vessel"). Networks are records under
+ * <store>/net/<name>.json; leases are <store>/net/<name>.leases; one lock file
+ * <store>/net/lock serialises the short sections that read and change them.
+ * runtime/ calls attach/detach; cmd/network.c calls the network_* functions. */
+#ifndef VSL_NETNS_NET_H
+#define VSL_NETNS_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "netns/ipam.h"
+#include "netns/parse.h"
+
+#define VSL_NET_DEFAULT_BRIDGE "vessel0"
+
+/* The annotations that ask for networking (documented in docs/network.md). */
+#define VSL_NET_ANN_BRIDGE "vessel.net.bridge"
+#define VSL_NET_ANN_ADDRESS "vessel.net.address"
+#define VSL_NET_ANN_PORTS "vessel.net.ports"
+
+struct vsl_net_req {
+	const char *store;	/* ctx->store: leases and networks live under <store>/net */
+	const char *id;		/* container id; host veth name derived from it, fits IFNAMSIZ */
+	const char *bridge;	/* annotation vessel.net.bridge */
+	const char *address;	/* annotation vessel.net.address: "auto" (default) or CIDR */
+	const char *ports;	/* annotation vessel.net.ports: "HOST:CONTAINER[/tcp|/udp],..." */
+	pid_t pid;		/* container process: its /proc/<pid>/ns/net */
+	const struct vsl_log *log;
+};
+
+struct vsl_net_info {
+	char veth[16];		/* host end of the pair */
+	char addr4[64];		/* "10.89.0.2/16" */
+	char addr6[64];		/* "fd89::2/64" or "" */
+};
+
+/* Bridge (made if missing), veth, eth0 in the container, address, default route, lo up,
+ * lease, port rules. On failure everything made is removed (lease released). */
+int vsl_net_attach(const struct vsl_net_req *req, struct vsl_net_info *out, struct vsl_err *err);
+/* Release the lease, remove host veth (ENODEV ok), port rules; bridge kept. Idempotent. */
+int vsl_net_detach(const struct vsl_net_req *req, struct vsl_err *err);
+
+/* A network: a bridge and its subnets. */
+struct vsl_network {
+	char name[VSL_IFNAMSIZ];
+	struct vsl_cidr subnet;		/* IPv4, prefix of the bridge */
+	struct vsl_ip gateway;		/* the bridge's address */
+	bool has6;
+	struct vsl_cidr subnet6;
+	struct vsl_ip gateway6;
+	unsigned mtu;			/* 0: kernel default */
+	bool managed;			/* vessel made the bridge (false: adopted an existing one) */
+	size_t leases;			/* filled by network_list */
+	bool present;			/* the bridge exists now; filled by network_list */
+};
+
+/* Record a network (subnet6 may be NULL). Refuses a bad name, a bad subnet, or one that
+ * overlaps another network or a route of this host. The bridge is made at first attach. */
+int vsl_net_network_create(const char *store, const char *name, const char *subnet,
+			   const char *subnet6, struct vsl_err *err);
+/* All recorded networks, sorted by name; *out is malloc'd. */
+int vsl_net_network_list(const char *store, struct vsl_network **out, size_t *n,
+			 struct vsl_err *err);
+/* Remove a network: refused (EBUSY) while a container holds a lease on it; otherwise its
+ * bridge (if vessel made it), NAT rule, leases and record go. */
+int vsl_net_network_rm(const char *store, const char *name, struct vsl_err *err);
+
+/* Counters of one interface in a container's namespace. */
+struct vsl_net_ifstats {
+	char name[VSL_IFNAMSIZ];
+	uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+	uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+};
+
+/* Every interface in the network namespace of pid (lo included), read over netlink from
+ * inside it. *out is malloc'd. */
+int vsl_net_stats(pid_t pid, struct vsl_net_ifstats **out, size_t *n, struct vsl_err *err);
+
+#endif

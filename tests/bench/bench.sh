@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Benchmark, not a test: run /bin/true in a fresh container N times (default 100) with
+# vessel, Debian's crun and Debian's runc on the same bundle, interleaved, and print each
+# one's median ms per container and the ratios. usage: tests/bench/bench.sh [N]
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+N=${1:-100}
+VESSEL=$TOP/vessel
+TMP=$(mktemp -d /tmp/vslbench.XXXXXX)
+moved_hugetlb=""
+
+cleanup() {
+	for rt in vessel crun runc; do
+		for id in $("$rt" --root "$TMP/root-$rt" list -q 2>/dev/null); do
+			"$rt" --root "$TMP/root-$rt" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	done
+	if [ -n "$moved_hugetlb" ]; then
+		umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb &&
+			echo +hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control 2>/dev/null || true
+		echo "bench: hugetlb moved back to the cgroup v2 tree"
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+mkdir -p "$TMP/bundle"
+cp -a "$TOP/build/busybox-rootfs" "$TMP/bundle/rootfs"
+"$VESSEL" spec -b "$TMP/bundle"
+jq '.process.terminal = false | .process.args = ["/bin/true"]' "$TMP/bundle/config.json" \
+	>"$TMP/c" && mv "$TMP/c" "$TMP/bundle/config.json"
+
+runtimes="vessel"
+command -v runc >/dev/null && runtimes="$runtimes runc"
+if command -v crun >/dev/null; then
+	if crun --root "$TMP/root-crun" run -b "$TMP/bundle" probe >/dev/null 2>"$TMP/crun.err"; then
+		runtimes="$runtimes crun"
+	elif grep -q "hybrid mode not supported" "$TMP/crun.err"; then
+		# Debian's crun 1.8.1 refuses a hybrid host whose v2 tree holds a controller.
+		echo "bench: NOTICE: crun refuses this host: its cgroup v2 tree holds hugetlb next to v1"
+		echo "bench: NOTICE: moving hugetlb to a v1 mount for the benchmark (restored at exit)"
+		if echo -hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control 2>/dev/null || true &&
+			mkdir -p /sys/fs/cgroup/hugetlb &&
+			mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>"$TMP/mnt.err"; then
+			moved_hugetlb=1
+			crun --root "$TMP/root-crun" delete --force probe >/dev/null 2>&1 || true
+			if crun --root "$TMP/root-crun" run -b "$TMP/bundle" probe >/dev/null 2>&1; then
+				runtimes="$runtimes crun"
+			else
+				echo "bench: crun still fails; comparing with runc alone"
+			fi
+		else
+			echo "bench: could not move hugetlb ($(cat "$TMP/mnt.err")); comparing with runc alone"
+		fi
+	else
+		echo "bench: crun fails here ($(head -1 "$TMP/crun.err")); comparing with runc alone"
+	fi
+fi
+# Warm up each once (page cache, binaries), then interleave.
+for rt in $runtimes; do "$rt" --root "$TMP/root-$rt" run -b "$TMP/bundle" warm >/dev/null 2>&1 || true; done
+
+for i in $(seq "$N"); do
+	for rt in $runtimes; do
+		s=$EPOCHREALTIME
+		"$rt" --root "$TMP/root-$rt" run -b "$TMP/bundle" "b$i" >/dev/null
+		e=$EPOCHREALTIME
+		echo "$(( (${e/./} - ${s/./}) ))" >>"$TMP/$rt.us"
+	done
+done
+
+median() { sort -n "$1" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'; }
+echo "bench: $N containers each, /bin/true, interleaved; median ms per container (create+start+wait+delete)"
+declare -A med
+for rt in $runtimes; do
+	med[$rt]=$(median "$TMP/$rt.us")
+	printf '  %-7s %8s ms\n' "$rt" "${med[$rt]}"
+done
+for rt in $runtimes; do
+	[ "$rt" = vessel ] && continue
+	printf '  vessel/%-5s %6.2f\n' "$rt" "$(echo "${med[vessel]} ${med[$rt]}" | awk '{print $1 / $2}')"
+done

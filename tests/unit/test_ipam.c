@@ -1,0 +1,249 @@
+/* netns/ipam.c and netns/parse.c: address arithmetic, the lease list, the choice of an
+ * address (network, gateway and broadcast skipped, same id keeps its lease, reuse after
+ * release, exhausted pool named), IPv6, port lists and derived names. Pure: no kernel. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+
+#include "common/cleanup.h"
+#include "netns/ipam.h"
+#include "netns/parse.h"
+#include "tests/unit/tap.h"
+
+static struct vsl_ip ip(const char *s)
+{
+	struct vsl_ip a = { 0 };
+
+	if (vsl_ip_parse(s, &a) < 0)
+		abort();
+	return a;
+}
+
+static struct vsl_cidr cidr(const char *s)
+{
+	struct vsl_cidr c = { 0 };
+
+	if (vsl_cidr_parse(s, &c) < 0)
+		abort();
+	return c;
+}
+
+#define IP(s) ((struct vsl_ip[]){ ip(s) })
+#define CIDR(s) ((struct vsl_cidr[]){ cidr(s) })
+
+/* pick for id and, on success, record the lease; returns the address as text. */
+static const char *take(const struct vsl_ipam_pool *p, struct vsl_leases *l, const char *id,
+			const char *want, int *r, struct vsl_err *err)
+{
+	static char buf[VSL_IP_STRLEN];
+	struct vsl_cidr w;
+	struct vsl_ip out;
+
+	if (want)
+		w = cidr(want);
+	*r = vsl_ipam_pick(p, l, id, want ? &w : NULL, &out, err);
+	if (*r < 0)
+		return "";
+	vsl_leases_remove(l, id, out.family);
+	vsl_leases_add(l, id, &out);
+	return vsl_ip_str(&out, buf);
+}
+
+static void test_parse(void)
+{
+	static const char *const bad[] = { "10.0.0.0/33", "10.0.0.0", "x/8", "10.0.0.0/-1",
+					   "10.0.0.0/+8", "fd00::/129", "10.0.0.0/", "/8",
+					   "10.0.0.256/24", "10.0.0.0/8x" };
+	struct vsl_cidr c;
+	char buf[VSL_CIDR_STRLEN];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(vsl_cidr_parse(bad[i], &c) == -EINVAL, "cidr \"%s\" is refused", bad[i]);
+	ok(vsl_cidr_parse("fd89::/64", &c) == 0 && c.ip.family == AF_INET6 && c.prefix == 64,
+	   "cidr fd89::/64");
+	is_str(vsl_cidr_str(&c, buf), "fd89::/64", "cidr formats back");
+	c = cidr("10.89.3.7/16");
+	is_str(vsl_cidr_str(&(struct vsl_cidr){ vsl_cidr_network(&c).ip, 16 }, buf),
+	       "10.89.0.0/16", "network of 10.89.3.7/16");
+	ok(vsl_cidr_contains(&c, IP("10.89.255.255")), "contains last");
+	ok(!vsl_cidr_contains(&c, IP("10.90.0.1")), "not contains next");
+	ok(!vsl_cidr_contains(&c, IP("::1")), "other family not contained");
+	ok(vsl_cidr_overlaps(CIDR("10.0.0.0/8"),
+			     CIDR("10.89.0.0/16")), "10/8 overlaps 10.89/16");
+	ok(!vsl_cidr_overlaps(CIDR("10.88.0.0/16"),
+			      CIDR("10.89.0.0/16")), "neighbours do not");
+}
+
+static void test_subnet_check(void)
+{
+	struct vsl_err err;
+	struct vsl_cidr c;
+
+	c = cidr("10.89.0.0/16");
+	ok(vsl_subnet_check(&c, AF_INET, "subnet", &err) == 0, "10.89.0.0/16 is a subnet");
+	c = cidr("10.89.0.7/16");
+	ok(vsl_subnet_check(&c, AF_INET, "subnet", &err) == -EINVAL &&
+	   strstr(err.msg, "10.89.0.0/16"), "host bits set: %s", err.msg);
+	c = cidr("10.0.0.0/31");
+	ok(vsl_subnet_check(&c, AF_INET, "subnet", &err) == -EINVAL, "/31 too small: %s", err.msg);
+	c = cidr("10.0.0.0/7");
+	ok(vsl_subnet_check(&c, AF_INET, "subnet", &err) == -EINVAL, "/7 too wide");
+	c = cidr("fd00::/64");
+	ok(vsl_subnet_check(&c, AF_INET, "subnet", &err) == -EINVAL, "v6 as v4 subnet: %s",
+	   err.msg);
+	ok(vsl_subnet_check(&c, AF_INET6, "subnet6", &err) == 0, "fd00::/64 as subnet6");
+}
+
+static void test_pick_v4(void)
+{
+	struct vsl_ipam_pool p = { "vtest0", cidr("10.0.0.0/29"), ip("10.0.0.1") };
+	struct vsl_leases l = { 0 };
+	static const char *const want[] = { "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
+					    "10.0.0.6" };
+	struct vsl_err err;
+	char id[16];
+	int r;
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		is_str(take(&p, &l, id, NULL, &r, &err), want[i], "%s gets %s", id, want[i]);
+	}
+	is_str(take(&p, &l, "c2", NULL, &r, &err), "10.0.0.4", "same id keeps its lease");
+	ok(l.n == 5, "still five leases");
+	take(&p, &l, "c9", NULL, &r, &err);
+	ok(r == -EADDRNOTAVAIL && strstr(err.msg, "vtest0") && strstr(err.msg, "10.0.0.0/29"),
+	   "full pool names bridge and subnet: %s", err.msg);
+	ok(vsl_leases_remove(&l, "c2", 0) == 1, "release c2");
+	is_str(take(&p, &l, "c9", NULL, &r, &err), "10.0.0.4", "released address is reused");
+
+	vsl_leases_remove(&l, "c0", 0);
+	take(&p, &l, "s", "10.0.0.9/29", &r, &err);
+	ok(r == -EINVAL && strstr(err.msg, "outside subnet 10.0.0.0/29"), "outside: %s", err.msg);
+	take(&p, &l, "s", "10.0.0.0/29", &r, &err);
+	ok(r == -EINVAL && strstr(err.msg, "network address"), "network: %s", err.msg);
+	take(&p, &l, "s", "10.0.0.1/29", &r, &err);
+	ok(r == -EINVAL && strstr(err.msg, "gateway address"), "gateway: %s", err.msg);
+	take(&p, &l, "s", "10.0.0.7/29", &r, &err);
+	ok(r == -EINVAL && strstr(err.msg, "broadcast address"), "broadcast: %s", err.msg);
+	take(&p, &l, "s", "10.0.0.3/29", &r, &err);
+	ok(r == -EADDRINUSE && strstr(err.msg, "leased to c1"), "leased: %s", err.msg);
+	take(&p, &l, "s", "10.0.0.2/24", &r, &err);
+	ok(r == -EINVAL && strstr(err.msg, "prefix must be /29"), "prefix: %s", err.msg);
+	is_str(take(&p, &l, "s", "10.0.0.2/29", &r, &err), "10.0.0.2", "free static address");
+	is_str(take(&p, &l, "s", "10.0.0.2/29", &r, &err), "10.0.0.2", "static again: kept");
+	vsl_leases_clear(&l);
+}
+
+static void test_pick_v6(void)
+{
+	struct vsl_ipam_pool p = { "vtest6", cidr("fd00::/125"), ip("fd00::1") };
+	struct vsl_ipam_pool big = { "vbig", cidr("fd89:1:2:3::/64"), ip("fd89:1:2:3::1") };
+	struct vsl_leases l = { 0 };
+	struct vsl_err err;
+	char id[16];
+	const char *got = "";
+	int r = 0;
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		got = take(&p, &l, id, NULL, &r, &err);
+	}
+	is_str(got, "fd00::7", "IPv6 hands out the last address (no broadcast)");
+	take(&p, &l, "c7", NULL, &r, &err);
+	ok(r == -EADDRNOTAVAIL && strstr(err.msg, "fd00::/125"), "v6 pool full: %s", err.msg);
+	take(&p, &l, "x", "fd00::1/125", &r, &err);
+	ok(r == -EINVAL && strstr(err.msg, "gateway"), "v6 gateway refused");
+	vsl_leases_clear(&l);
+	is_str(take(&big, &l, "a", NULL, &r, &err), "fd89:1:2:3::2", "/64 first address");
+	is_str(take(&big, &l, "b", "fd89:1:2:3:ffff:ffff:ffff:fffe/64", &r, &err),
+	       "fd89:1:2:3:ffff:ffff:ffff:fffe", "/64 static high address");
+	is_str(take(&big, &l, "c", NULL, &r, &err), "fd89:1:2:3::3", "/64 next address");
+	vsl_leases_clear(&l);
+}
+
+static void test_leases_text(void)
+{
+	struct vsl_leases l = { 0 }, back = { 0 };
+	struct vsl_err err;
+	cleanup_free char *text = NULL;
+
+	vsl_leases_add(&l, "web1", IP("10.89.0.2"));
+	vsl_leases_add(&l, "web1", IP("fd89::2"));
+	vsl_leases_add(&l, "db", IP("10.89.0.3"));
+	text = vsl_leases_format(&l);
+	ok(vsl_leases_parse(text, &back, &err) == 0 && back.n == 3, "lease file round trip");
+	ok(back.n == 3 && vsl_leases_find(&back, "web1", AF_INET6) &&
+	   vsl_ip_eq(&vsl_leases_find(&back, "web1", AF_INET6)->ip,
+		     IP("fd89::2")), "v6 lease found by id");
+	ok(vsl_leases_remove(&back, "web1", 0) == 2 && back.n == 1, "release drops both families");
+	vsl_leases_clear(&back);
+	ok(vsl_leases_parse("10.0.0.2 a\nnonsense\n", &back, &err) == -EINVAL &&
+	   strstr(err.msg, "line 2"), "bad lease line named: %s", err.msg);
+	ok(vsl_leases_parse("\n# c\n10.0.0.2 a\n", &back, &err) == 0 && back.n == 1,
+	   "blank and comment lines skipped");
+	vsl_leases_clear(&back);
+	vsl_leases_clear(&l);
+}
+
+static void test_ports(void)
+{
+	static const char *const bad[] = { "80", "0:80", "65536:80", "80:80/sctp", "a:b",
+					   "80:80,80:81", "80:", ":80", "80:80/", "-1:80" };
+	cleanup_free struct vsl_port *p = NULL;
+	struct vsl_err err;
+	size_t n = 0;
+
+	ok(vsl_ports_parse("8080:80, 53:5353/udp,53:53/tcp", &p, &n, &err) == 0 && n == 3,
+	   "three ports");
+	ok(n == 3 && p[0].host == 8080 && p[0].container == 80 && p[0].proto == IPPROTO_TCP &&
+	   p[1].proto == IPPROTO_UDP && p[1].container == 5353 && p[2].proto == IPPROTO_TCP,
+	   "ports parsed with protocols");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vsl_port *q = NULL;
+		int r = vsl_ports_parse(bad[i], &q, &n, &err);
+		ok(r == -EINVAL && strstr(err.msg, "ports"), "ports \"%s\" refused: %s", bad[i],
+		   err.msg);
+		free(q);
+	}
+	free(p);
+	p = NULL;
+	ok(vsl_ports_parse(NULL, &p, &n, &err) == 0 && n == 0, "no ports");
+}
+
+static void test_names(void)
+{
+	char a[VSL_IFNAMSIZ], b[VSL_IFNAMSIZ];
+	uint8_t mac[6];
+	struct vsl_err err;
+
+	ok(vsl_net_check_ifname("vessel0", "bridge", &err) == 0, "vessel0 is a good name");
+	ok(vsl_net_check_ifname("vsltest-net-too-long", "bridge", &err) == -EINVAL &&
+	   strstr(err.msg, "longer than 15"), "long name: %s", err.msg);
+	ok(vsl_net_check_ifname("a/b", "bridge", &err) == -EINVAL, "slash refused");
+	ok(vsl_net_check_ifname("..", "bridge", &err) == -EINVAL, "dot-dot refused");
+	ok(vsl_net_check_ifname("", "bridge", &err) == -EINVAL, "empty refused");
+	vsl_net_veth_name("a-very-long-container-id-that-goes-on-and-on", a);
+	vsl_net_veth_name("a-very-long-container-id-that-goes-on-and-oN", b);
+	ok(strlen(a) == 15 && strncmp(a, "vsl", 3) == 0, "veth name %s fits IFNAMSIZ", a);
+	ok(strcmp(a, b) != 0, "different ids, different veth names");
+	vsl_net_veth_name("a-very-long-container-id-that-goes-on-and-on", b);
+	ok(strcmp(a, b) == 0, "veth name is stable");
+	vsl_net_mac("bridge:", "vessel0", mac);
+	ok(mac[0] == 0x02, "bridge MAC is locally administered unicast");
+	vsl_net_mac_from_ip4((const uint8_t[]){ 10, 89, 0, 7 }, mac);
+	ok(memcmp(mac, (const uint8_t[]){ 0x02, 0x56, 10, 89, 0, 7 }, 6) == 0,
+	   "container MAC follows its IPv4 address");
+}
+
+int main(void)
+{
+	test_parse();
+	test_subnet_check();
+	test_pick_v4();
+	test_pick_v6();
+	test_leases_text();
+	test_ports();
+	test_names();
+	return tap_done();
+}
