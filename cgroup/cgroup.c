@@ -188,6 +188,17 @@ int vsl_cg_create(const struct vsl_cg_req *req, struct vsl_cgroup **out, struct 
 	return 0;
 }
 
+int vsl_cg_plan(const struct vsl_cg_req *req, char **out_record, struct vsl_err *err)
+{
+	cleanup_free char *path = NULL;
+	int r = vsl_cg_resolve_path(req->id, req->cgroups_path, req->systemd, &path, err);
+
+	if (r < 0)
+		return r;
+	*out_record = vsl_cg_record(path, 0);
+	return 0;
+}
+
 int vsl_cg_create_v2_at(const char *mount, const struct vsl_cg_req *req,
 			struct vsl_cgroup **out, struct vsl_err *err)
 {
@@ -395,6 +406,12 @@ int vsl_cg_destroy(struct vsl_cgroup *cg, struct vsl_err *err)
 	r = vsl_cg_pids(cg, &pids, &n, err);
 	if (r < 0)
 		return vsl_wrap(err, "destroy");
+	if (cg->owned == 0 && n > 0) {
+		/* provisional record (vsl_cg_plan): not ours if someone lives there */
+		vsl_debug(cg->log, "cgroup %s: in use, not created by this container: kept",
+			  cg->path);
+		return 0;
+	}
 	if (n > 0 || vsl_cg_is_frozen(cg)) {
 		r = vsl_cg_kill_all(cg, SIGKILL, err);
 		if (r < 0)

@@ -39,6 +39,10 @@ struct vsl_cg_req {
  * kernel refuses fails naming the file and value, and everything made is removed again.
  * An existing cgroup at the path is taken over only if it holds no process (EBUSY). */
 int vsl_cg_create(const struct vsl_cg_req *req, struct vsl_cgroup **out, struct vsl_err *err);
+/* The record to save BEFORE vsl_cg_create, so that a vessel killed while creating leaves a
+ * path teardown can clean. A provisional record ("0:<path>") is destroyed only if no process
+ * is in it: it may name a cgroup create then refused as another container's. */
+int vsl_cg_plan(const struct vsl_cg_req *req, char **out_record, struct vsl_err *err);
 /* Reopen from what was recorded in state.json (vsl_cg_path) for delete/pause/update/...
  * A cgroup already removed opens fine (destroy is then a no-op, pids empty). */
 int vsl_cg_open(const char *recorded, const struct vsl_log *log, struct vsl_cgroup **out,

@@ -132,8 +132,8 @@ static void init_state(struct create *cr, const char *bundle, const char *rootfs
 	}
 }
 
-/* The cgroup with linux.resources applied; recorded once it exists (vsl_cg_create undoes
- * its own failures, and a path recorded before could name another container's cgroup). */
+/* The cgroup with linux.resources applied. Its path is recorded first (provisionally: a
+ * vessel killed meanwhile leaves it for teardown), then for good once it exists. */
 static int make_cgroup(struct create *cr, struct vsl_err *err)
 {
 	const struct vsl_linux *l = &cr->cfg->linux;
@@ -146,11 +146,23 @@ static int make_cgroup(struct create *cr, struct vsl_err *err)
 		.n_devices = l->n_devices,
 		.log = &cr->ctx->log,
 	};
+	cleanup_free char *plan = NULL;
+	struct vsl_err tmp;
 	int r;
 
-	r = vsl_cg_create(&req, &cr->cg, err);
-	if (r < 0)
+	r = vsl_cg_plan(&req, &plan, err);
+	if (r == 0) {
+		vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, plan);
+		r = vsl_store_save(cr->c, err);
+	}
+	if (r == 0)
+		r = vsl_cg_create(&req, &cr->cg, err);
+	if (r < 0) {
+		/* vsl_cg_create undid its own work; the path may be another container's */
+		vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, NULL);
+		vsl_store_save(cr->c, &tmp);
 		return vsl_wrap(err, "container %s", cr->c->id);
+	}
 	vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, vsl_cg_path(cr->cg));
 	return vsl_store_save(cr->c, err);
 }

@@ -411,6 +411,33 @@ static void test_nested_frozen(const char *top)
 	ok(nothing_left(top), "nested and frozen: nothing left");
 }
 
+/* A provisional record (saved before create) never kills what lives at its path. */
+static void test_provisional(const char *top)
+{
+	cleanup_free char *path = xasprintf("%s/prov", top), *plan = NULL;
+	struct vsl_cg_req req = { .id = "prov", .cgroups_path = path, .log = &quiet };
+	cleanup_cgroup struct vsl_cgroup *cg = NULL, *p1 = NULL, *p2 = NULL;
+	struct vsl_err err = { 0 };
+	struct kid k = { 0 };
+
+	ok(vsl_cg_plan(&req, &plan, &err) == 0 && plan[0] == '0' && strstr(plan, path),
+	   "plan records %s", plan ? plan : "");
+	if (!plan || !created(vsl_cg_create(&req, &cg, &err), path, &err))
+		return;
+	kid_spawn(&k, fn_count, (void *)shared_page());
+	vsl_cg_enter(cg, k.pid, &err);
+	kid_go(&k);
+	ok(vsl_cg_open(plan, &quiet, &p1, &err) == 0 && vsl_cg_destroy(p1, &err) == 0,
+	   "destroy from the provisional record succeeds (%s)", err.msg);
+	ok(kill(k.pid, 0) == 0, "but leaves a cgroup with a process alone");
+	kid_reap(&k);
+	ok(vsl_cg_open(plan, &quiet, &p2, &err) == 0 && vsl_cg_destroy(p2, &err) == 0,
+	   "an empty one it removes");
+	ok(nothing_left(path), "gone");
+	ok(vsl_cg_destroy(cg, &err) == 0, "destroy (%s)", err.msg);
+	ok(nothing_left(top), "nothing left");
+}
+
 int main(void)
 {
 	cleanup_free char *top = xasprintf("/vsltest-cgroup-%d", (int)getpid());
@@ -426,5 +453,6 @@ int main(void)
 	test_cpu_quota(top);
 	test_oom(top);
 	test_nested_frozen(top);
+	test_provisional(top);
 	return tap_done();
 }
