@@ -41,6 +41,10 @@ VSL_CMD(list);
 VSL_CMD(exec);
 
 VSL_CMD(spec);
+VSL_CMD(pause);
+VSL_CMD(resume);
+VSL_CMD(update);
+VSL_CMD(events);
 VSL_CMD(network);
 
 VSL_CMD(template);

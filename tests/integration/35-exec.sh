@@ -17,6 +17,7 @@ for ns in pid mnt net ipc uts; do
 	inner=$(vsl exec e1$S readlink /proc/self/ns/$ns)
 	is "exec is in the container's $ns namespace" "$inner" "$(readlink /proc/$cpid/ns/$ns)"
 done
+is "exec runs in the container's cgroup" "$(vsl exec e1$S cat /proc/self/cgroup)" "$(cat /proc/$cpid/cgroup)"
 is "the container's init is pid 1 to exec" "$(vsl exec e1$S cat /proc/1/comm)" sleep
 is "exec's mount table is the container's" "$(vsl exec e1$S cat /proc/self/mountinfo | wc -l)" \
 	"$(wc -l </proc/$cpid/mountinfo)"
