@@ -39,6 +39,7 @@ VSL_CMD(delete);
 VSL_CMD(state);
 VSL_CMD(list);
 VSL_CMD(exec);
+VSL_CMD(ps);
 
 VSL_CMD(spec);
 VSL_CMD(pause);

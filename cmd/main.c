@@ -30,6 +30,8 @@ static const struct vsl_cmd commands[] = {
 	  "vessel exec [-e K=V] [--cwd DIR] [-u UID[:GID]] [--cap CAP] [-t] [-d] [--pid-file F] "
 	  "[--console-socket S] [--preserve-fds N] [--no-new-privs] ID CMD [ARGS...] | "
 	  "vessel exec --process FILE ID" },
+	{ "ps", vsl_cmd_ps, "list the processes of a container",
+	  "vessel ps [--format table|json] ID [PS_ARGS...]" },
 	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
 	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
 	  "vessel spec [-b|--bundle DIR] [--rootless]" },

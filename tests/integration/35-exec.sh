@@ -39,6 +39,12 @@ xp=$(cat "$TMP/x.pid")
 is "the detached process runs in the container's pid namespace" \
 	"$(readlink /proc/$xp/ns/pid)" "$(readlink /proc/$cpid/ns/pid)"
 
+is "ps --format json lists the container's processes" "$(vsl ps --format json e1$S | jq -c sort)" \
+	"$(echo "[$cpid,$xp]" | jq -c sort)"
+like "ps shows them as ps(1) does" "$(vsl ps e1$S)" "^UID +PID .*sleep 300.*sleep 200"
+is "ps passes its arguments to ps(1)" "$(vsl ps e1$S -o pid= | tr -d ' ' | sort | tr '\n' ' ')" \
+	"$(printf '%s\n' "$cpid" "$xp" | sort | tr '\n' ' ')"
+
 # terminals
 out=$(script -qec "$VESSEL --root $ROOT exec -t e1$S sh -c 'tty; exit 5'" /dev/null </dev/null | tr -d '\r'); rc=$?
 like "exec -t in the foreground gets a pty" "$out" '/dev/pts/[0-9]+'
