@@ -78,7 +78,7 @@ static int print_table(char **ps_args, const pid_t *pids, size_t n)
 {
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
-	int col = -1, status = 1;
+	int col = -2, status = 1;
 	pid_t ps;
 	FILE *f = run_ps(ps_args, &ps);
 
@@ -87,8 +87,10 @@ static int print_table(char **ps_args, const pid_t *pids, size_t n)
 		return 1;
 	}
 	while (getline(&line, &cap, f) > 0) {
-		if (col < 0) {
+		if (col == -2) {
 			col = pid_column(line);
+			if (col < 0)
+				break;
 			fputs(line, stdout);
 		} else if (has_pid(pids, n, field(line, col))) {
 			fputs(line, stdout);
@@ -96,7 +98,11 @@ static int print_table(char **ps_args, const pid_t *pids, size_t n)
 	}
 	fclose(f);
 	waitpid(ps, &status, 0);
-	return status == 0 && col >= 0 ? 0 : 1;
+	if (col < 0) {
+		fprintf(stderr, "vessel ps: no PID column in the output of ps\n");
+		return 1;
+	}
+	return status == 0 ? 0 : 1;
 }
 
 int vsl_cmd_ps(struct vsl_ctx *ctx, int argc, char **argv)

@@ -42,8 +42,9 @@ is "the detached process runs in the container's pid namespace" \
 is "ps --format json lists the container's processes" "$(vsl ps --format json e1$S | jq -c sort)" \
 	"$(echo "[$cpid,$xp]" | jq -c sort)"
 like "ps shows them as ps(1) does" "$(vsl ps e1$S)" "^UID +PID .*sleep 300.*sleep 200"
-is "ps passes its arguments to ps(1)" "$(vsl ps e1$S -o pid= | tr -d ' ' | sort | tr '\n' ' ')" \
+is "ps passes its arguments to ps(1)" "$(vsl ps e1$S -o pid,comm | tail -n +2 | awk '{print $1}' | sort | tr '\n' ' ')" \
 	"$(printf '%s\n' "$cpid" "$xp" | sort | tr '\n' ' ')"
+fails_with "ps output without a PID column is refused" "no PID column" vsl ps e1$S -o comm
 
 # terminals
 out=$(script -qec "$VESSEL --root $ROOT exec -t e1$S sh -c 'tty; exit 5'" /dev/null </dev/null | tr -d '\r'); rc=$?
