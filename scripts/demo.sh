@@ -14,7 +14,7 @@ rm -rf "$demo"
 mkdir -p "$demo"
 ./vessel spec -b "$demo"
 # rootfs/ is where vessel mounts the template's layers with a private writable layer.
-jq '.process.terminal = false | .hostname = "demo" |
+jq '.process.terminal = false | .hostname = "demo" | .root.readonly = false |
     .annotations = {"vessel.template": "busybox"} |
     .process.args = ["sh", "-c", "echo \"hostname: $(hostname)\"; echo \"my pid: $$\"; echo processes:; ps; echo \"my mounts:\"; cat /proc/self/mountinfo; echo network:; ip -o link; echo hello >/written-by-demo && echo \"wrote /written-by-demo in my private layer\""]' \
 	"$demo/config.json" >"$demo/config.json.new"
