@@ -26,6 +26,8 @@ bool vsl_cmd_wants_help(const struct vsl_cmd *cmd, int argc, char **argv);
 const struct vsl_cmd *vsl_cmd_find(const char *name);
 /* The lone container id of commands that take nothing else; NULL after a usage error. */
 const char *vsl_cmd_only_id(const struct vsl_cmd *cmd, int argc, char **argv);
+/* Socket activation, as runc reads it: LISTEN_FDS when LISTEN_PID is this process. */
+int vsl_cmd_listen_fds(void);
 struct vsl_run_opts;
 /* create's and run's options; 0 or an exit code. */
 int vsl_cmd_parse_create(const struct vsl_cmd *cmd, int argc, char **argv,

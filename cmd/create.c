@@ -63,6 +63,7 @@ int vsl_cmd_parse_create(const struct vsl_cmd *cmd, int argc, char **argv,
 	if (optind != argc - 1)
 		return vsl_cmd_usage_error(cmd, "expected one container id");
 	o->id = argv[optind];
+	o->listen_fds = vsl_cmd_listen_fds();
 	return 0;
 }
 

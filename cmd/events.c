@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <yajl/yajl_gen.h>
 
 #include "cmd/cgroup_cmd.h"
+#include "netns/net.h"
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "common/util.h"
@@ -134,8 +136,41 @@ static void gen_rest(yajl_gen g, const struct vsl_cg_stats *s)
 	yajl_gen_map_close(g);
 }
 
-/* One event line on stdout; stats NULL for an OOM event. */
-static void print_event(const char *id, const char *type, const struct vsl_cg_stats *s)
+/* runc's network_interfaces: the counters of every interface in the container's own
+ * network namespace (none when it shares the host's). */
+static void gen_net(yajl_gen g, pid_t pid)
+{
+	cleanup_free struct vsl_net_ifstats *ifs = NULL;
+	char path[64];
+	struct stat a, b;
+	struct vsl_err tmp;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (pid <= 0 || stat(path, &a) < 0 || stat("/proc/self/ns/net", &b) < 0 ||
+	    a.st_ino == b.st_ino || vsl_net_stats(pid, &ifs, &n, &tmp) < 0)
+		return;
+	key(g, "network_interfaces");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		yajl_gen_map_open(g);
+		str(g, "name", ifs[i].name);
+		num(g, "rx_bytes", ifs[i].rx_bytes);
+		num(g, "rx_packets", ifs[i].rx_packets);
+		num(g, "rx_errors", ifs[i].rx_errors);
+		num(g, "rx_dropped", ifs[i].rx_dropped);
+		num(g, "tx_bytes", ifs[i].tx_bytes);
+		num(g, "tx_packets", ifs[i].tx_packets);
+		num(g, "tx_errors", ifs[i].tx_errors);
+		num(g, "tx_dropped", ifs[i].tx_dropped);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+/* One event line on stdout; stats NULL for an OOM event. pid: the container's process. */
+static void print_event(const char *id, const char *type, const struct vsl_cg_stats *s,
+			pid_t pid)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *buf;
@@ -150,6 +185,7 @@ static void print_event(const char *id, const char *type, const struct vsl_cg_st
 		gen_cpu(g, s);
 		gen_memory(g, s);
 		gen_rest(g, s);
+		gen_net(g, pid);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);
@@ -166,7 +202,7 @@ static void oom_closep(struct vsl_cg_oom **w)
 }
 
 /* The stream: OOM events as they come, stats every interval, until the cgroup is gone. */
-static int stream(const char *id, const struct vsl_cgroup *cg, long interval_ms,
+static int stream(const char *id, const struct vsl_cgroup *cg, pid_t pid, long interval_ms,
 		  struct vsl_err *err)
 {
 	cleanup_with(oom_closep) struct vsl_cg_oom *w = NULL;
@@ -188,12 +224,12 @@ static int stream(const char *id, const struct vsl_cgroup *cg, long interval_ms,
 		if (gone)
 			return 0;
 		for (uint64_t i = 0; i < n_new; i++)
-			print_event(id, "oom", NULL);
+			print_event(id, "oom", NULL, 0);
 		if (r != 0)
 			continue;
 		if (vsl_cg_stats(cg, &st, &tmp) < 0)
 			return 0;	/* the container's cgroup is gone: the stream ends */
-		print_event(id, "stats", &st);
+		print_event(id, "stats", &st, pid);
 	}
 }
 
@@ -206,6 +242,7 @@ int vsl_cmd_events(struct vsl_ctx *ctx, int argc, char **argv)
 	cleanup_container struct vsl_container *c = NULL;
 	cleanup_cgroup struct vsl_cgroup *cg = NULL;
 	struct vsl_cg_stats st;
+	pid_t pid;
 	long interval_ms = 5000;
 	bool once = false;
 	struct vsl_err err;
@@ -233,15 +270,16 @@ int vsl_cmd_events(struct vsl_ctx *ctx, int argc, char **argv)
 		return vsl_cmd_usage_error(cmd, "expected one container id");
 	if (vsl_cmd_open_cgroup(ctx, argv[optind], "get events from", &c, &cg, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
+	pid = c->state.pid;
 	/* Streaming must not hold the container's lock: delete would wait forever. */
 	vsl_container_free(vsl_steal_ptr(&c));
 	if (once) {
 		if (vsl_cg_stats(cg, &st, &err) < 0)
 			return vsl_cmd_fail(ctx, &err);
-		print_event(argv[optind], "stats", &st);
+		print_event(argv[optind], "stats", &st, pid);
 		return 0;
 	}
-	if (stream(argv[optind], cg, interval_ms, &err) < 0)
+	if (stream(argv[optind], cg, pid, interval_ms, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	return 0;
 }

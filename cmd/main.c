@@ -111,6 +111,17 @@ const char *vsl_cmd_only_id(const struct vsl_cmd *cmd, int argc, char **argv)
 	return argv[1];
 }
 
+int vsl_cmd_listen_fds(void)
+{
+	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	uint64_t n, p;
+
+	if (!fds || !pid || vsl_parse_u64(fds, &n) < 0 || vsl_parse_u64(pid, &p) < 0 ||
+	    p != (uint64_t)getpid() || n > 1000)
+		return 0;
+	return (int)n;
+}
+
 static void help(FILE *f)
 {
 	fprintf(f, "vessel %s - a daemonless OCI container runtime\n\n"

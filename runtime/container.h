@@ -18,6 +18,7 @@ struct vsl_create_opts {
 	const char *console_socket;
 	bool no_pivot;
 	int preserve_fds;
+	int listen_fds;			/* socket activation: LISTEN_FDS vessel got */
 	bool foreground;		/* run without -d: the caller stays and waits */
 };
 

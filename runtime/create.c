@@ -280,6 +280,7 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 		.lock_fd = cr->c->dirfd,
 		.no_pivot = cr->o->no_pivot,
 		.preserve_fds = cr->o->preserve_fds,
+		.listen_fds = cr->o->listen_fds,
 		.log = &cr->ctx->log,
 		.arg = cr,
 		.on_stage1 = on_stage1,

@@ -223,6 +223,7 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		.cfg = cfg,
 		.in_userns = cfg->linux.namespaces[VSL_NS_USER].present,
 		.preserve_fds = o->preserve_fds,
+		.listen_fds = o->listen_fds,
 		.log = o->log,
 		.seccomp_listener_fd = -1,
 	};

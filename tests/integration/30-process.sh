@@ -85,6 +85,12 @@ out=$(vsl run -b "$B" "${P}p4" 3<"$TMP/f3" 2>&1)
 like "without --preserve-fds an inherited fd 3 is closed" "$out" $'FDS=0 1 2 3 \n'
 assert_no_leftovers "${P}p4"
 
+# --- socket activation: LISTEN_FDS given to vessel passes those fds first, as runc does
+make_bundle "$B" sh -c 'echo "LISTEN=$LISTEN_FDS:$LISTEN_PID FDS=$(ls /proc/self/fd | tr "\n" " ")"; cat <&3'
+out=$(LISTEN_FDS=1 bash -c 'export LISTEN_PID=$$; exec "$@"' _ "$VESSEL" --root "$ROOT" run -b "$B" "${P}p5" 3<"$TMP/f3" 2>&1)
+like "LISTEN_FDS fds reach the container with LISTEN_FDS/LISTEN_PID set for it" "$out" $'LISTEN=1:1 FDS=0 1 2 3 4 \nthree'
+assert_no_leftovers "${P}p5"
+
 # --- failures: one clear line, nothing left behind
 make_bundle "$B" true
 edit_config "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
