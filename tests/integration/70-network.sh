@@ -56,6 +56,9 @@ is "state shows the IPv4 address" "$(addr4 a1)" "$NET.10/24"
 is "state shows the IPv6 address" "$(vsl state a1 | jq -r '.annotations["vessel.net.addr6"]')" "$NET6::2/64"
 is "two veths in the bridge" "$(veths "$BR")" 2
 check "host reaches a1 on the bridge" busybox ping -c 1 -W 2 "$NET.10"
+rx=$(vsl events --stats a1 | jq '.data.network_interfaces[] | select(.name == "eth0") | .rx_packets')
+[ "${rx:-0}" -gt 0 ] && ok "events --stats counts eth0's packets ($rx received)" ||
+	not_ok "events --stats counts eth0's packets: $(vsl events --stats a1 | jq -c .data.network_interfaces)"
 
 P=$TMP/p; net_bundle "$P" sh -c "ping -c 1 -W 2 $NET.11 && ping -c 1 -W 2 $NET.1 && ping -c 1 -W 2 $NET6::1 && ip route"
 out=$(vsl run -b "$P" ping1 2>&1); rc=$?
