@@ -61,7 +61,7 @@ check: vessel $(UNIT_BIN) $(HELPER_BIN) rootfs
 # The cgroup tests again inside a VM whose kernel has cgroup v2 only (tests/vm/README.md).
 CHECK_V2_TESTS ?= 50-cgroup test_cgroup
 check-v2: vessel $(UNIT_BIN) rootfs
-	tests/vm/run.sh tests/run $(CHECK_V2_TESTS)
+	CHECK_V2_TESTS="$(CHECK_V2_TESTS)" tests/run 95-cgroup-v2-suite
 
 demo: vessel rootfs
 	scripts/demo.sh
