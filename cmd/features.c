@@ -1,6 +1,6 @@
 /* vessel features: the OCI Features structure (features.md, features-linux.md). Every list
  * comes from the table the code itself uses to accept or apply config.json, minus what
- * the code recognizes only to refuse (idmapped mounts, tmpcopyup), so it stays truthful. */
+ * the code recognizes only to refuse (idmapped mounts), so it stays truthful. */
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ static void gen_mount_options(yajl_gen g)
 
 	vsl_jgen_arr_open(g, "mountOptions");
 	for (size_t i = 0; i < n; i++)
-		if (t[i].kind != VSL_MOPT_IDMAP && t[i].kind != VSL_MOPT_TMPCOPYUP)
+		if (t[i].kind != VSL_MOPT_IDMAP)
 			vsl_jgen_str(g, NULL, t[i].name);
 	vsl_jgen_arr_close(g);
 }
