@@ -15,6 +15,8 @@ LIB_OBJ := $(LIB_SRC:.c=.o)
 CMD_OBJ := $(CMD_SRC:.c=.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+HELPER_BIN := $(HELPER_SRC:.c=)
 
 PREFIX  ?= /usr/local
 ROOTFS  ?= build/busybox-rootfs
@@ -35,6 +37,10 @@ libvessel.a: $(LIB_OBJ)
 tests/unit/%: tests/unit/%.c tests/unit/tap.h libvessel.a
 	$(CC) $(CFLAGS) -o $@ $< libvessel.a $(LDLIBS)
 
+# Small programs the integration tests drive (recvtty: the --console-socket receiver).
+tests/helpers/%: tests/helpers/%.c
+	$(CC) $(CFLAGS) -o $@ $<
+
 # Install every Debian package the build and the tests need.
 deps:
 	scripts/deps.sh
@@ -46,7 +52,7 @@ $(ROOTFS)/bin/busybox:
 unit: $(UNIT_BIN)
 
 # The whole suite: unit tests, then integration tests on real containers.
-check: vessel $(UNIT_BIN) rootfs
+check: vessel $(UNIT_BIN) $(HELPER_BIN) rootfs
 	tests/run
 
 # The cgroup tests again inside a VM whose kernel has cgroup v2 only (tests/vm/README.md).
@@ -70,5 +76,5 @@ check-format:
 	clang-format --dry-run -Werror $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(wildcard */*.h)
 
 clean:
-	rm -f vessel libvessel.a $(LIB_OBJ) $(CMD_OBJ) $(UNIT_BIN)
+	rm -f vessel libvessel.a $(LIB_OBJ) $(CMD_OBJ) $(UNIT_BIN) $(HELPER_BIN)
 	rm -rf build

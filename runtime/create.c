@@ -16,8 +16,10 @@
 #include "netns/net.h"
 #include "overlay/overlay.h"
 #include "runtime/container.h"
+#include "runtime/hooks.h"
 #include "runtime/rootfs.h"
 #include "runtime/spawn.h"
+#include "runtime/terminal.h"
 #include "runtime/userns.h"
 
 struct create {
@@ -199,8 +201,18 @@ static int on_pid(void *arg, pid_t pid, struct vsl_err *err)
 static int on_mounted(void *arg, pid_t pid, char **out_state_json, struct vsl_err *err)
 {
 	struct create *cr = arg;
+	cleanup_free char *json = vsl_state_to_oci_json(&cr->c->state, VSL_STATUS_CREATING, false);
+	const struct vsl_hook_list *hooks = cr->cfg->hooks;
+	int r;
 
-	*out_state_json = vsl_state_to_oci_json(&cr->c->state, VSL_STATUS_CREATING, false);
+	/* Runtime namespace, mounts done, before pivot_root: prestart (deprecated) first. */
+	r = vsl_hooks_run(&hooks[VSL_HOOK_PRESTART], "prestart", json, &cr->ctx->log, err);
+	if (r == 0)
+		r = vsl_hooks_run(&hooks[VSL_HOOK_CREATE_RUNTIME], "createRuntime", json,
+				  &cr->ctx->log, err);
+	if (r < 0)
+		return r;
+	*out_state_json = vsl_steal_ptr(&json);
 	return 0;
 }
 
@@ -235,8 +247,15 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 	r = vsl_spawn(&so, sp, err);
 	if (r < 0)
 		return r;
+	if (cr->o->console_socket && sp->pty_master >= 0) {
+		r = vsl_console_socket_send(cr->o->console_socket, sp->pty_master, err);
+		/* The receiver has its own copy now: a master left open here would keep the
+		 * pty from ever hanging up. */
+		close(vsl_steal_fd(&sp->pty_master));
+	}
 	cr->c->state.status = VSL_STATUS_CREATED;
-	r = vsl_store_save(cr->c, err);
+	if (r == 0)
+		r = vsl_store_save(cr->c, err);
 	if (r == 0 && cr->o->pid_file)
 		r = write_pid_file(cr->o->pid_file, sp->pid, err);
 	if (r == 0)

@@ -12,12 +12,14 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/hooks.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
 #include "runtime/spawn.h"
 #include "runtime/store.h"
 #include "runtime/sync.h"
+#include "runtime/terminal.h"
 #include "runtime/userns.h"
 
 static void __attribute__((noreturn)) child_fail(int sock, const struct vsl_err *err)
@@ -152,23 +154,57 @@ void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
 	_exit(0);
 }
 
-/* Block until `vessel start` opens the fifo for reading (it reads the byte we write). */
-static int wait_for_start(const struct vsl_spawn_opts *o, struct vsl_err *err)
-{
-	cleanup_close int fd = -1;
+/* What the container process keeps from its setup until it execs. */
+struct prepared {
+	struct vsl_proc_prepared *proc;
+	char *state_json;	/* the OCI state from the runtime side (GO's payload) */
+	int pty_master;		/* process.terminal: handed to vessel with READY */
+};
 
-	do
-		fd = openat(o->state_dirfd, VSL_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return vsl_fail(err, errno, "open exec fifo");
-	if (vsl_write_all(fd, "0", 1) < 0)
-		return vsl_fail(err, errno, "write exec fifo");
-	return 0;
+/* In the container's namespaces, before pivot_root: createContainer hooks. The state from
+ * the runtime side is kept for startContainer. */
+static int create_container_hooks(const struct vsl_spawn_opts *o, const struct vsl_sync_msg *msg,
+				  struct prepared *out, struct vsl_err *err)
+{
+	cleanup_free char *json = NULL;
+
+	out->state_json = msg->len ? xstrdup(msg->data) : NULL;
+	if (!o->cfg->hooks[VSL_HOOK_CREATE_CONTAINER].n)
+		return 0;
+	json = vsl_hooks_state_here(out->state_json, VSL_STATUS_CREATING, err);
+	if (!json)
+		return -err->code;
+	return vsl_hooks_run(&o->cfg->hooks[VSL_HOOK_CREATE_CONTAINER], "createContainer", json,
+			     o->log, err);
+}
+
+/* After pivot_root, /dev/pts is the container's own devpts: the pty comes from there. */
+static int setup_terminal(const struct vsl_config *cfg, struct prepared *out,
+			  struct vsl_err *err)
+{
+	const struct vsl_process *p = &cfg->process;
+	char slave[64];
+	int r;
+
+	if (!p->terminal)
+		return 0;
+	r = vsl_tty_setup_in_container(p->has_console_size ? p->console_height : 0,
+				       p->has_console_size ? p->console_width : 0,
+				       &out->pty_master, err);
+	if (r < 0)
+		return r;
+	/* The process may run as another user, who must be able to reopen its tty. */
+	if (fchown(0, p->user.uid, (gid_t)-1) < 0)
+		return vsl_fail(err, errno, "pty: chown to uid %u", p->user.uid);
+	/* As runc: the pty is the container's /dev/console too. */
+	r = vsl_tty_slave_path(out->pty_master, slave, sizeof(slave), err);
+	if (r == 0)
+		r = vsl_rootfs_console(slave, err);
+	return r;
 }
 
 static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_sync_msg *msg,
-			   struct vsl_proc_prepared **out, struct vsl_err *err)
+			   struct prepared *out, struct vsl_err *err)
 {
 	const struct vsl_config *cfg = o->cfg;
 	struct vsl_rootfs_opts ro = {
@@ -205,28 +241,71 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		r = vsl_seccomp_listener_connect(cfg->linux.seccomp.listener_path,
 						 &po.seccomp_listener_fd, err);
 	if (r == 0)
+		r = create_container_hooks(o, msg, out, err);
+	if (r == 0)
 		r = vsl_rootfs_enter(&ro, err);
 	if (r == 0)
-		r = vsl_process_prepare(&po, out, err);
+		r = setup_terminal(cfg, out, err);
+	if (r == 0)
+		r = vsl_process_prepare(&po, &out->proc, err);
+	return r;
+}
+
+/* start has opened the fifo, before the user's process: startContainer hooks, in here. */
+static int start_container_hooks(const struct vsl_spawn_opts *o, const struct prepared *prep,
+				 struct vsl_err *err)
+{
+	cleanup_free char *json = NULL;
+
+	if (!o->cfg->hooks[VSL_HOOK_START_CONTAINER].n)
+		return 0;
+	json = vsl_hooks_state_here(prep->state_json, VSL_STATUS_CREATED, err);
+	if (!json)
+		return -err->code;
+	return vsl_hooks_run(&o->cfg->hooks[VSL_HOOK_START_CONTAINER], "startContainer", json,
+			     o->log, err);
+}
+
+/* Block until `vessel start` opens the fifo for reading, run the startContainer hooks, and
+ * tell start how they went: "0", or "1" and the error line (one write, under PIPE_BUF, so
+ * start reads it whole). */
+static int wait_for_start(const struct vsl_spawn_opts *o, const struct prepared *prep,
+			  struct vsl_err *err)
+{
+	cleanup_close int fd = -1;
+	char buf[1 + VSL_ERR_MSG];
+	int r, n;
+
+	do
+		fd = openat(o->state_dirfd, VSL_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return vsl_fail(err, errno, "open exec fifo");
+	r = start_container_hooks(o, prep, err);
+	n = r < 0 ? snprintf(buf, sizeof(buf), "1%s", err->msg) : snprintf(buf, sizeof(buf), "0");
+	if (vsl_write_all(fd, buf, (size_t)n) < 0 && r == 0)
+		return vsl_fail(err, errno, "write exec fifo");
 	return r;
 }
 
 void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
 {
 	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
-	struct vsl_proc_prepared *prep = NULL;
+	struct prepared prep = { .pty_master = -1 };
 	struct vsl_err err;
 
 	if (setup_container(o, sock, msg, &prep, &err) < 0)
 		child_fail(sock, &err);
-	if (vsl_sync_send(sock, VSL_SYNC_READY, 0, NULL, 0, -1, &err) < 0)
+	if (vsl_sync_send(sock, VSL_SYNC_READY, 0, NULL, 0, prep.pty_master, &err) < 0)
 		_exit(1);
+	if (prep.pty_master >= 0)
+		close(prep.pty_master);
 	/* No commit (vessel died or gave up): nobody will ever start us. */
 	if (vsl_sync_expect(sock, VSL_SYNC_COMMIT, msg, &err) < 0)
 		_exit(1);
 	close(sock);
-	if (wait_for_start(o, &err) == 0)
-		vsl_process_exec(prep, -1, &err);
+	if (wait_for_start(o, &prep, &err) == 0)
+		vsl_process_exec(prep.proc, -1, &err);
 	/* Past commit nobody waits for our messages: the container's stderr gets the line. */
 	dprintf(2, "vessel: %s\n", err.msg);
 	_exit(127);

@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "runtime/container.h"
 #include "runtime/run.h"
+#include "runtime/terminal.h"
 
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 				  SIGWINCH, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU };
@@ -59,11 +60,56 @@ static int wait_forwarding(pid_t pid, int sfd, int *code, struct vsl_err *err)
 	}
 }
 
+struct waiter {
+	pid_t pid;
+	int *code;
+};
+
+/* The proxy hands us every signal but SIGWINCH (it resizes the pty itself, and the kernel
+ * then signals the container's foreground group). */
+static int on_signal(void *opaque, const struct signalfd_siginfo *si, struct vsl_err *err)
+{
+	struct waiter *w = opaque;
+
+	if (si->ssi_signo == SIGCHLD)
+		return reap_children(w->pid, w->code) ? 0 : 1;
+	kill(w->pid, (int)si->ssi_signo);
+	return 1;
+}
+
+/* run with process.terminal in the foreground: the caller's terminal (if stdin is one) in
+ * raw mode and its size on the pty before start, so that the process sees the right size
+ * from its first instruction; then the pty proxied to stdin/stdout until the container is
+ * reaped, and the terminal restored. */
+struct fg_tty {
+	struct vsl_tty_proxy proxy;
+	struct termios saved;
+	bool raw;
+};
+
+static int tty_begin(struct fg_tty *t, int master, struct vsl_err *err)
+{
+	t->raw = isatty(STDIN_FILENO);
+	if (t->raw && vsl_tty_raw(STDIN_FILENO, &t->saved, err) < 0) {
+		t->raw = false;
+		return -err->code;
+	}
+	return vsl_tty_proxy_init(&t->proxy, STDIN_FILENO, STDOUT_FILENO, master, err);
+}
+
+static void tty_end(struct fg_tty *t)
+{
+	if (t->raw)
+		vsl_tty_restore(STDIN_FILENO, &t->saved);
+	t->raw = false;
+}
+
 int vsl_container_run(const struct vsl_ctx *ctx, const struct vsl_run_opts *o, int *exit_code,
 		      struct vsl_err *err)
 {
 	struct vsl_create_opts co = o->create;
 	struct vsl_created cr;
+	struct fg_tty tty = { .raw = false };
 	cleanup_close int sfd = -1;
 	sigset_t mask, old;
 	int r;
@@ -81,7 +127,10 @@ int vsl_container_run(const struct vsl_ctx *ctx, const struct vsl_run_opts *o, i
 	sigaddset(&mask, SIGCHLD);
 	if (co.foreground)
 		sigprocmask(SIG_BLOCK, &mask, &old);
-	r = vsl_container_start(ctx, co.id, err);
+	if (co.foreground && cr.pty_master >= 0)
+		r = tty_begin(&tty, cr.pty_master, err);
+	if (r == 0)
+		r = vsl_container_start(ctx, co.id, err);
 	if (r == 0 && o->detach) {
 		*exit_code = 0;
 		return 0;
@@ -91,8 +140,13 @@ int vsl_container_run(const struct vsl_ctx *ctx, const struct vsl_run_opts *o, i
 		if (sfd < 0)
 			r = vsl_fail(err, errno, "signalfd");
 	}
-	if (r == 0)
+	if (r == 0 && cr.pty_master >= 0) {
+		struct waiter w = { .pid = cr.pid, .code = exit_code };
+		r = vsl_tty_proxy_run(&tty.proxy, sfd, on_signal, &w, err);
+	} else if (r == 0) {
 		r = wait_forwarding(cr.pid, sfd, exit_code, err);
+	}
+	tty_end(&tty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (cr.pty_master >= 0)
 		close(cr.pty_master);

@@ -11,6 +11,7 @@
 #include "netns/net.h"
 #include "overlay/overlay.h"
 #include "runtime/container.h"
+#include "runtime/hooks.h"
 #include "runtime/pidfd.h"
 
 /* SIGKILL the container process and wait until it is gone. */
@@ -27,6 +28,28 @@ static int kill_process(struct vsl_container *c, struct vsl_err *err)
 		return vsl_fail(err, ETIMEDOUT, "container %s: process %d did not die", c->id,
 				(int)c->state.pid);
 	return 0;
+}
+
+/* The config of a container being deleted, for its poststop hooks; NULL if it has none or
+ * cannot be read (a create killed before saving it leaves nothing to run). */
+static struct vsl_config *poststop_config(const struct vsl_container *c)
+{
+	char line[VSL_ERR_MSG + 128];
+	struct vsl_config *cfg;
+	struct vsl_err err;
+
+	cfg = vsl_store_load_config(c, &err);
+	if (!cfg) {
+		if (err.code != ENOENT)
+			vsl_warn(&c->ctx->log, "poststop hooks not run: %s",
+				 vsl_err_str(&err, line, sizeof(line)));
+		return NULL;
+	}
+	if (!cfg->hooks[VSL_HOOK_POSTSTOP].n) {
+		vsl_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
 }
 
 /* What vsl_net_attach made (state "net.*"): lease, host veth, port rules; bridge kept. */
@@ -68,6 +91,8 @@ static int unmount_layers(struct vsl_container *c, struct vsl_err *err)
 
 int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vsl_err *err)
 {
+	cleanup_config struct vsl_config *cfg = NULL;
+	cleanup_free char *json = NULL;
 	int r;
 
 	r = kill_process(c, err);
@@ -77,5 +102,12 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 		r = unmount_layers(c, err);
 	if (r < 0)
 		return r;
-	return vsl_store_remove(c, err);
+	/* Read before the state dir goes; run after (the spec: "after the container is
+	 * deleted"), and only warn on failure. */
+	if (run_poststop && (cfg = poststop_config(c)))
+		json = vsl_state_to_oci_json(&c->state, VSL_STATUS_STOPPED, false);
+	r = vsl_store_remove(c, err);
+	if (r == 0 && cfg)
+		vsl_hooks_run_warn(&cfg->hooks[VSL_HOOK_POSTSTOP], "poststop", json, &c->ctx->log);
+	return r;
 }
