@@ -113,7 +113,7 @@ static int copy_entry(int sdir, int ddir, const char *name, int depth, const cha
 
 static int copy_dir(int sdir, int ddir, int depth, const char *what, struct vsl_err *err)
 {
-	int fd = dup(sdir);
+	int fd = openat(sdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* own offset */
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	int r = 0;
