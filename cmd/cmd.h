@@ -40,6 +40,7 @@ VSL_CMD(kill);
 VSL_CMD(delete);
 VSL_CMD(state);
 VSL_CMD(list);
+VSL_CMD(exec);
 
 VSL_CMD(spec);
 VSL_CMD(network);

@@ -24,6 +24,10 @@ static const struct vsl_cmd commands[] = {
 	{ "delete", vsl_cmd_delete, "delete a container (--force: even a running one)",
 	  "vessel delete [--force] ID" },
 	{ "state", vsl_cmd_state, "print a container's OCI state JSON", "vessel state ID" },
+	{ "exec", vsl_cmd_exec, "run a process in a running container",
+	  "vessel exec [-e K=V] [--cwd DIR] [-u UID[:GID]] [--cap CAP] [-t] [-d] [--pid-file F] "
+	  "[--console-socket S] [--preserve-fds N] [--no-new-privs] ID CMD [ARGS...] | "
+	  "vessel exec --process FILE ID" },
 	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
 	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
 	  "vessel spec [-b|--bundle DIR] [--rootless]" },
