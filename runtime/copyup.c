@@ -91,10 +91,10 @@ static int copy_entry(int sdir, int ddir, const char *name, int depth, const cha
 	if (r < 0)
 		return vsl_fail(err, -r, "%s: tmpcopyup: copy %s", what, name);
 	if (S_ISDIR(st.st_mode)) {
-		cleanup_close int s = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
-		cleanup_close int d = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
+		cleanup_close int s =
+		    openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cleanup_close int d =
+		    openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 		if (s < 0 || d < 0)
 			return vsl_fail(err, errno, "%s: tmpcopyup: open %s", what, name);
@@ -106,8 +106,7 @@ static int copy_entry(int sdir, int ddir, const char *name, int depth, const cha
 	if (fchownat(ddir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    (!S_ISLNK(st.st_mode) && fchmodat(ddir, name, st.st_mode & 07777, 0) < 0))
 		return vsl_fail(err, errno, "%s: tmpcopyup: owner and mode of %s", what, name);
-	utimensat(ddir, name, (struct timespec[2]){ st.st_atim, st.st_mtim },
-		  AT_SYMLINK_NOFOLLOW);
+	utimensat(ddir, name, (struct timespec[2]){st.st_atim, st.st_mtim}, AT_SYMLINK_NOFOLLOW);
 	return 0;
 }
 

@@ -35,7 +35,7 @@ static mode_t mode_at(int dfd, const char *name)
 static void make_source(int s)
 {
 	int fd = openat(s, "file", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
 
 	vsl_write_all(fd, "hello\n", 6);
 	close(fd);
@@ -72,14 +72,14 @@ int main(void)
 	ok(r == 0, "copy succeeds");
 	is_str(read_at(d, "file"), "hello\n", "file data");
 	ok((mode_at(d, "file") & 07777) == 04750, "file mode, set-uid kept after chown");
-	ok(fstatat(d, "file", &st, 0) == 0 && st.st_uid == 1000 && st.st_gid == 1001,
-	   "file owner");
+	ok(fstatat(d, "file", &st, 0) == 0 && st.st_uid == 1000 && st.st_gid == 1001, "file owner");
 	ok(st.st_mtim.tv_sec == 1000000000, "file mtime");
 	ok(S_ISDIR(mode_at(d, "dir")) && (mode_at(d, "dir") & 0777) == 0700, "directory mode");
 	is_str(read_at(d, "dir/sub/deep"), "deep", "nested file");
 	ok(S_ISLNK(mode_at(d, "abs-link")), "absolute symlink copied as a link");
 	ok(readlinkat(d, "abs-link", link, sizeof(link) - 1) == 11 &&
-	   strncmp(link, "/etc/passwd", 11) == 0, "its target text is kept");
+	       strncmp(link, "/etc/passwd", 11) == 0,
+	   "its target text is kept");
 	ok(S_ISLNK(mode_at(d, "rel-link")), "relative symlink copied as a link");
 	ok(S_ISFIFO(mode_at(d, "fifo")) && (mode_at(d, "fifo") & 0777) == 0620, "fifo");
 
