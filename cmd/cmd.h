@@ -41,8 +41,13 @@ VSL_CMD(delete);
 VSL_CMD(state);
 VSL_CMD(list);
 VSL_CMD(exec);
+VSL_CMD(ps);
 
 VSL_CMD(spec);
+VSL_CMD(pause);
+VSL_CMD(resume);
+VSL_CMD(update);
+VSL_CMD(events);
 VSL_CMD(network);
 
 VSL_CMD(template);

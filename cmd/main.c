@@ -28,9 +28,20 @@ static const struct vsl_cmd commands[] = {
 	  "vessel exec [-e K=V] [--cwd DIR] [-u UID[:GID]] [--cap CAP] [-t] [-d] [--pid-file F] "
 	  "[--console-socket S] [--preserve-fds N] [--no-new-privs] ID CMD [ARGS...] | "
 	  "vessel exec --process FILE ID" },
+	{ "ps", vsl_cmd_ps, "list the processes of a container",
+	  "vessel ps [--format table|json] ID [PS_ARGS...]" },
 	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
 	{ "spec", vsl_cmd_spec, "write a default config.json into a bundle",
 	  "vessel spec [-b|--bundle DIR] [--rootless]" },
+	{ "pause", vsl_cmd_pause, "freeze every process of a container", "vessel pause ID" },
+	{ "resume", vsl_cmd_resume, "thaw a paused container", "vessel resume ID" },
+	{ "update", vsl_cmd_update, "change the cgroup limits of a container",
+	  "vessel update [-r resources.json|-] [--memory N] [--memory-swap N] "
+	  "[--memory-reservation N] [--kernel-memory N] [--kernel-memory-tcp N] [--cpu-shares N] "
+	  "[--cpu-quota N] [--cpu-period N] [--cpu-rt-period N] [--cpu-rt-runtime N] "
+	  "[--cpuset-cpus LIST] [--cpuset-mems LIST] [--pids-limit N] [--blkio-weight N] ID" },
+	{ "events", vsl_cmd_events, "stream OOM and stats events of a container as JSON lines",
+	  "vessel events [--stats] [--interval 5s] ID" },
 	{ "network", vsl_cmd_network, "create, list or remove networks (bridge + subnets)",
 	  "vessel network create NAME --subnet CIDR [--subnet6 CIDR] | list [--format json] | "
 	  "rm NAME" },

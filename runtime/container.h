@@ -42,6 +42,10 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 int vsl_container_state_json(const struct vsl_ctx *ctx, const char *id, char **out,
 			     struct vsl_err *err);
 
+/* The processes in the container's cgroup (host pids, malloc'd; none once stopped). */
+int vsl_container_pids(const struct vsl_ctx *ctx, const char *id, pid_t **out, size_t *n,
+		       struct vsl_err *err);
+
 /* Which operations a status allows (pure). */
 enum vsl_op { VSL_OP_START, VSL_OP_KILL, VSL_OP_DELETE, VSL_OP_EXEC, VSL_OP_PAUSE,
 	      VSL_OP_RESUME };

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "netns/net.h"
@@ -28,6 +29,7 @@ struct create {
 	struct vsl_config *cfg;
 	const char *cfg_json;	/* the bytes of config.json, kept beside the state */
 	struct vsl_container *c;
+	struct vsl_cgroup *cg;	/* made before the spawn, entered by stage 1 */
 };
 
 static char *now_rfc3339(void)
@@ -134,6 +136,49 @@ static void init_state(struct create *cr, const char *bundle, const char *rootfs
 	}
 }
 
+/* The cgroup with linux.resources applied. Its path is recorded first (provisionally: a
+ * vessel killed meanwhile leaves it for teardown), then for good once it exists. */
+static int make_cgroup(struct create *cr, struct vsl_err *err)
+{
+	const struct vsl_linux *l = &cr->cfg->linux;
+	struct vsl_cg_req req = {
+		.id = cr->c->id,
+		.cgroups_path = l->cgroups_path,
+		.systemd = cr->ctx->systemd_cgroup,
+		.resources = l->has_resources ? &l->resources : NULL,
+		.devices = l->devices,
+		.n_devices = l->n_devices,
+		.log = &cr->ctx->log,
+	};
+	cleanup_free char *plan = NULL;
+	struct vsl_err tmp;
+	int r;
+
+	r = vsl_cg_plan(&req, &plan, err);
+	if (r == 0) {
+		vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, plan);
+		r = vsl_store_save(cr->c, err);
+	}
+	if (r == 0)
+		r = vsl_cg_create(&req, &cr->cg, err);
+	if (r < 0) {
+		/* vsl_cg_create undid its own work; the path may be another container's */
+		vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, NULL);
+		vsl_store_save(cr->c, &tmp);
+		return vsl_wrap(err, "container %s", cr->c->id);
+	}
+	vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, vsl_cg_path(cr->cg));
+	return vsl_store_save(cr->c, err);
+}
+
+/* Stage 1 has not unshared anything yet: everything it forks is in the cgroup. */
+static int on_stage1(void *arg, pid_t pid, struct vsl_err *err)
+{
+	struct create *cr = arg;
+
+	return vsl_cg_enter(cr->cg, pid, err);
+}
+
 /* Show a derived value in the state's annotations (`vessel state` prints them). */
 static void state_annotate(struct vsl_state *st, const char *key, const char *value)
 {
@@ -237,6 +282,8 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 		.preserve_fds = cr->o->preserve_fds,
 		.log = &cr->ctx->log,
 		.arg = cr,
+		.on_stage1 = on_stage1,
+		.cgroup_dir = cr->cg ? vsl_cg_dir(cr->cg) : NULL,
 		.on_pid = on_pid,
 		.on_mounted = on_mounted,
 	};
@@ -317,6 +364,8 @@ static int create_in_store(struct create *cr, const char *bundle, struct vsl_cre
 	if (r == 0)
 		r = make_fifo(cr, err);
 	if (r == 0)
+		r = make_cgroup(cr, err);
+	if (r == 0)
 		r = spawn_container(cr, &sp, err);
 	if (r < 0)
 		return r;
@@ -350,6 +399,7 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	cr.cfg_json = json;
 	cr.c = c;
 	r = create_in_store(&cr, bundle, out, err);
+	vsl_cg_free(cr.cg);
 	if (r < 0) {
 		struct vsl_err ignored;
 		vsl_container_teardown(c, false, &ignored);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "cgroup/cgroup.h"
 #include "common/util.h"
 #include "runtime/container.h"
 #include "runtime/exec_internal.h"
@@ -31,6 +32,7 @@ struct exec_child {
 	int lock_fd;		/* closed in the children */
 	int preserve_fds;
 	const struct vsl_log *log;
+	const struct vsl_cgroup *cg;	/* parent side: the container's cgroup, or NULL */
 };
 
 static void __attribute__((noreturn)) child_fail(int sock, const struct vsl_err *err)
@@ -174,11 +176,16 @@ static int start_process(const struct exec_child *ec, pid_t *out_pid, int *out_m
 	}
 	close(sv[1]);
 	sock = sv[0];
-	r = vsl_sync_send(sock, VSL_SYNC_GO, 0, NULL, 0, -1, err);
+	/* Into the container's cgroup before the joiner forks the process. */
+	r = ec->cg ? vsl_cg_enter(ec->cg, j, err) : 0;
+	if (r == 0)
+		r = vsl_sync_send(sock, VSL_SYNC_GO, 0, NULL, 0, -1, err);
 	if (r == 0)
 		r = vsl_sync_expect(sock, VSL_SYNC_PID, msg, err);
 	if (r == 0 && msg->len == sizeof(pid))
 		memcpy(&pid, msg->data, sizeof(pid));
+	if (r < 0)
+		kill(j, SIGKILL);
 	while (waitpid(j, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (r == 0)
@@ -263,6 +270,8 @@ int vsl_container_exec(const struct vsl_ctx *ctx, const struct vsl_exec_opts *o,
 	cleanup_config struct vsl_config *cfg = NULL;
 	cleanup_free char *pjson = NULL;
 	cleanup_close int master = -1;
+	cleanup_cgroup struct vsl_cgroup *cg = NULL;
+	const char *rec;
 	struct exec_child ec = { .preserve_fds = o->preserve_fds, .log = &ctx->log };
 	enum vsl_status s;
 	size_t plen = 0;
@@ -287,6 +296,10 @@ int vsl_container_exec(const struct vsl_ctx *ctx, const struct vsl_exec_opts *o,
 		return r;
 	if (!o->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return vsl_fail(err, errno, "become child subreaper");
+	rec = vsl_state_get(&c->state, VSL_CG_STATE_KEY);
+	if (rec && vsl_cg_open(rec, &ctx->log, &cg, err) < 0)
+		return vsl_wrap(err, "exec in container %s", o->id);
+	ec.cg = cg;
 	ec.cfg = cfg;
 	ec.target = c->state.pid;
 	ec.lock_fd = c->dirfd;

@@ -215,6 +215,7 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		.new_userns = vsl_ns_is_new(cfg, VSL_NS_USER),
 		.new_netns = vsl_ns_is_new(cfg, VSL_NS_NET),
 		.new_cgroupns = vsl_ns_is_new(cfg, VSL_NS_CGROUP),
+		.cgroup_path = o->cgroup_dir,
 		.log = o->log,
 	};
 	struct vsl_proc_opts po = {

@@ -25,6 +25,7 @@ struct vsl_spawn_opts {
 				 * or the waiting container would hold the lock */
 	bool no_pivot;
 	int preserve_fds;
+	const char *cgroup_dir;	/* the container's cgroup inside each hierarchy, or NULL */
 	const struct vsl_log *log;
 	/* Parent-side steps at the sync points (each may be NULL). */
 	void *arg;

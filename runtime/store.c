@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/store.h"
@@ -231,6 +232,16 @@ bool vsl_container_alive(const struct vsl_container *c)
 	       !vsl_proc_is_zombie(c->state.pid);
 }
 
+/* Paused is a fact of the cgroup (v1 freezer.state, v2 cgroup.events), not a record. */
+static bool cgroup_frozen(const struct vsl_container *c)
+{
+	const char *rec = vsl_state_get(&c->state, VSL_CG_STATE_KEY);
+	cleanup_cgroup struct vsl_cgroup *cg = NULL;
+	struct vsl_err tmp;
+
+	return rec && vsl_cg_open(rec, &c->ctx->log, &cg, &tmp) == 0 && vsl_cg_is_frozen(cg);
+}
+
 enum vsl_status vsl_container_status(const struct vsl_container *c)
 {
 	struct stat sb;
@@ -241,5 +252,7 @@ enum vsl_status vsl_container_status(const struct vsl_container *c)
 		return VSL_STATUS_STOPPED;
 	if (fstatat(c->dirfd, VSL_EXEC_FIFO, &sb, 0) == 0)
 		return VSL_STATUS_CREATED;
+	if (cgroup_frozen(c))
+		return VSL_STATUS_PAUSED;
 	return VSL_STATUS_RUNNING;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "netns/net.h"
@@ -52,6 +53,20 @@ static struct vsl_config *poststop_config(const struct vsl_container *c)
 	return cfg;
 }
 
+/* Kill whatever is left in the cgroup (forked-away and frozen processes too) and remove it
+ * with the child cgroups the container made. Already gone is done. */
+static int destroy_cgroup(struct vsl_container *c, struct vsl_err *err)
+{
+	const char *rec = vsl_state_get(&c->state, VSL_CG_STATE_KEY);
+	cleanup_cgroup struct vsl_cgroup *cg = NULL;
+
+	if (!rec)
+		return 0;
+	if (vsl_cg_open(rec, &c->ctx->log, &cg, err) < 0 || vsl_cg_destroy(cg, err) < 0)
+		return vsl_wrap(err, "container %s", c->id);
+	return 0;
+}
+
 /* What vsl_net_attach made (state "net.*"): lease, host veth, port rules; bridge kept. */
 static int detach_net(struct vsl_container *c, struct vsl_err *err)
 {
@@ -95,7 +110,10 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 	cleanup_free char *json = NULL;
 	int r;
 
-	r = kill_process(c, err);
+	/* The cgroup first: a frozen process would not die of kill_process's SIGKILL. */
+	r = destroy_cgroup(c, err);
+	if (r == 0)
+		r = kill_process(c, err);
 	if (r == 0)
 		r = detach_net(c, err);
 	if (r == 0)

@@ -17,6 +17,7 @@ for ns in pid mnt net ipc uts; do
 	inner=$(vsl exec e1$S readlink /proc/self/ns/$ns)
 	is "exec is in the container's $ns namespace" "$inner" "$(readlink /proc/$cpid/ns/$ns)"
 done
+is "exec runs in the container's cgroup" "$(vsl exec e1$S cat /proc/self/cgroup)" "$(cat /proc/$cpid/cgroup)"
 is "the container's init is pid 1 to exec" "$(vsl exec e1$S cat /proc/1/comm)" sleep
 is "exec's mount table is the container's" "$(vsl exec e1$S cat /proc/self/mountinfo | wc -l)" \
 	"$(wc -l </proc/$cpid/mountinfo)"
@@ -37,6 +38,13 @@ check "exec -d with --pid-file" vsl exec -d --pid-file "$TMP/x.pid" e1$S sleep 2
 xp=$(cat "$TMP/x.pid")
 is "the detached process runs in the container's pid namespace" \
 	"$(readlink /proc/$xp/ns/pid)" "$(readlink /proc/$cpid/ns/pid)"
+
+is "ps --format json lists the container's processes" "$(vsl ps --format json e1$S | jq -c sort)" \
+	"$(echo "[$cpid,$xp]" | jq -c sort)"
+like "ps shows them as ps(1) does" "$(vsl ps e1$S)" "^UID +PID .*sleep 300.*sleep 200"
+is "ps passes its arguments to ps(1)" "$(vsl ps e1$S -o pid,comm | tail -n +2 | awk '{print $1}' | sort | tr '\n' ' ')" \
+	"$(printf '%s\n' "$cpid" "$xp" | sort | tr '\n' ' ')"
+fails_with "ps output without a PID column is refused" "no PID column" vsl ps e1$S -o comm
 
 # terminals
 out=$(script -qec "$VESSEL --root $ROOT exec -t e1$S sh -c 'tty; exit 5'" /dev/null </dev/null | tr -d '\r'); rc=$?

@@ -1,0 +1,247 @@
+/* vessel events [--stats] [--interval N] ID: runc's event stream, one JSON object a line:
+ * {"type":"oom","id":ID} when the kernel OOM-kills in the container, and
+ * {"type":"stats","id":ID,"data":{...}} every interval (default 5 s). --stats prints one
+ * stats object and exits. The stream ends when the container's cgroup goes away. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+
+#include "cmd/cgroup_cmd.h"
+#include "cmd/cmd.h"
+#include "common/cleanup.h"
+#include "common/util.h"
+
+static void key(yajl_gen g, const char *k)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+}
+
+static void num(yajl_gen g, const char *k, uint64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+
+	if (k)
+		key(g, k);
+	yajl_gen_number(g, buf, (size_t)n);
+}
+
+static void str(yajl_gen g, const char *k, const char *v)
+{
+	key(g, k);
+	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+}
+
+static void gen_cpu(yajl_gen g, const struct vsl_cg_stats *s)
+{
+	key(g, "cpu");
+	yajl_gen_map_open(g);
+	key(g, "usage");
+	yajl_gen_map_open(g);
+	num(g, "total", s->cpu.total);
+	if (s->cpu.n_percpu) {
+		key(g, "percpu");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < s->cpu.n_percpu; i++)
+			num(g, NULL, s->cpu.percpu[i]);
+		yajl_gen_array_close(g);
+	}
+	num(g, "kernel", s->cpu.kernel);
+	num(g, "user", s->cpu.user);
+	yajl_gen_map_close(g);
+	key(g, "throttling");
+	yajl_gen_map_open(g);
+	num(g, "periods", s->cpu.periods);
+	num(g, "throttled_periods", s->cpu.throttled_periods);
+	num(g, "throttled_time", s->cpu.throttled_time);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_mem_entry(yajl_gen g, const char *k, const struct vsl_cg_mem_entry *e)
+{
+	key(g, k);
+	yajl_gen_map_open(g);
+	num(g, "limit", e->limit);
+	num(g, "usage", e->usage);
+	num(g, "max", e->max_usage);
+	num(g, "failcnt", e->failcnt);
+	yajl_gen_map_close(g);
+}
+
+static void gen_memory(yajl_gen g, const struct vsl_cg_stats *s)
+{
+	key(g, "memory");
+	yajl_gen_map_open(g);
+	num(g, "cache", s->memory.cache);
+	gen_mem_entry(g, "usage", &s->memory.usage);
+	gen_mem_entry(g, "swap", &s->memory.swap);
+	gen_mem_entry(g, "kernel", &s->memory.kernel);
+	gen_mem_entry(g, "kernelTCP", &s->memory.kernel_tcp);
+	key(g, "raw");
+	yajl_gen_map_open(g);
+	num(g, "rss", s->memory.rss);
+	num(g, "cache", s->memory.cache);
+	num(g, "oom_kill", s->memory.oom_kill);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_blkio_list(yajl_gen g, const char *k, const struct vsl_cg_blkio_entry *v,
+			   size_t n)
+{
+	key(g, k);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		yajl_gen_map_open(g);
+		num(g, "major", v[i].major);
+		num(g, "minor", v[i].minor);
+		str(g, "op", v[i].op);
+		num(g, "value", v[i].value);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+static void gen_rest(yajl_gen g, const struct vsl_cg_stats *s)
+{
+	key(g, "pids");
+	yajl_gen_map_open(g);
+	num(g, "current", s->pids.current);
+	num(g, "limit", s->pids.limit);
+	yajl_gen_map_close(g);
+	key(g, "blkio");
+	yajl_gen_map_open(g);
+	gen_blkio_list(g, "ioServiceBytesRecursive", s->blkio.bytes, s->blkio.n_bytes);
+	gen_blkio_list(g, "ioServicedRecursive", s->blkio.ios, s->blkio.n_ios);
+	yajl_gen_map_close(g);
+	key(g, "hugetlb");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < s->n_hugetlb; i++) {
+		key(g, s->hugetlb[i].page_size);
+		yajl_gen_map_open(g);
+		num(g, "usage", s->hugetlb[i].usage);
+		num(g, "max", s->hugetlb[i].max_usage);
+		num(g, "failcnt", s->hugetlb[i].failcnt);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+/* One event line on stdout; stats NULL for an OOM event. */
+static void print_event(const char *id, const char *type, const struct vsl_cg_stats *s)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_map_open(g);
+	str(g, "type", type);
+	str(g, "id", id);
+	if (s) {
+		key(g, "data");
+		yajl_gen_map_open(g);
+		gen_cpu(g, s);
+		gen_memory(g, s);
+		gen_rest(g, s);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	yajl_gen_free(g);
+}
+
+static void oom_closep(struct vsl_cg_oom **w)
+{
+	vsl_cg_oom_close(*w);
+}
+
+/* The stream: OOM events as they come, stats every interval, until the cgroup is gone. */
+static int stream(const char *id, const struct vsl_cgroup *cg, long interval_ms,
+		  struct vsl_err *err)
+{
+	cleanup_with(oom_closep) struct vsl_cg_oom *w = NULL;
+	struct vsl_cg_stats st;
+	struct vsl_err tmp;
+
+	if (vsl_cg_oom_open(cg, &w, &tmp) < 0)
+		w = NULL;	/* no memory controller: stats only */
+	for (;;) {
+		struct pollfd p = { .fd = w ? vsl_cg_oom_fd(w) : -1, .events = POLLIN };
+		uint64_t n_new = 0;
+		bool gone = false;
+		int r = poll(&p, 1, (int)interval_ms);
+
+		if (r < 0 && errno != EINTR)
+			return vsl_fail(err, errno, "events %s: poll", id);
+		if (r > 0 && vsl_cg_oom_read(w, &n_new, &gone, err) < 0)
+			return -err->code;
+		if (gone)
+			return 0;
+		for (uint64_t i = 0; i < n_new; i++)
+			print_event(id, "oom", NULL);
+		if (r != 0)
+			continue;
+		if (vsl_cg_stats(cg, &st, &tmp) < 0)
+			return 0;	/* the container's cgroup is gone: the stream ends */
+		print_event(id, "stats", &st);
+	}
+}
+
+int vsl_cmd_events(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "stats", no_argument, NULL, 's' },
+					      { "interval", required_argument, NULL, 'i' },
+					      { NULL, 0, NULL, 0 } };
+	const struct vsl_cmd *cmd = vsl_cmd_find("events");
+	cleanup_container struct vsl_container *c = NULL;
+	cleanup_cgroup struct vsl_cgroup *cg = NULL;
+	struct vsl_cg_stats st;
+	long interval_ms = 5000;
+	bool once = false;
+	struct vsl_err err;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 's') {
+			once = true;
+		} else if (o == 'i') {
+			char *end;
+			double secs = strtod(optarg, &end);
+			/* "5", "5s", "500ms" as runc's duration flag takes them */
+			if (!strcmp(end, "ms"))
+				secs /= 1000;
+			else if (*end && strcmp(end, "s"))
+				return vsl_cmd_usage_error(cmd, "--interval: bad duration %s", optarg);
+			if (secs <= 0)
+				return vsl_cmd_usage_error(cmd, "--interval must be positive");
+			interval_ms = (long)(secs * 1000);
+		} else {
+			return vsl_cmd_usage_error(cmd, "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return vsl_cmd_usage_error(cmd, "expected one container id");
+	if (vsl_cmd_open_cgroup(ctx, argv[optind], "get events from", &c, &cg, &err) < 0)
+		return vsl_cmd_fail(ctx, &err);
+	/* Streaming must not hold the container's lock: delete would wait forever. */
+	vsl_container_free(vsl_steal_ptr(&c));
+	if (once) {
+		if (vsl_cg_stats(cg, &st, &err) < 0)
+			return vsl_cmd_fail(ctx, &err);
+		print_event(argv[optind], "stats", &st);
+		return 0;
+	}
+	if (stream(argv[optind], cg, interval_ms, &err) < 0)
+		return vsl_cmd_fail(ctx, &err);
+	return 0;
+}
