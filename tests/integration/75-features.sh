@@ -69,7 +69,7 @@ out=$(vsl run -b "$B" sc$S 2>&1)
 is "a seccomp profile with every listed action, operator and flag loads" "$out" filtered
 
 # Each architecture (libseccomp adds the native one). It cannot put architectures of the
-# other byte order (mips, ppc64, s390x...) in one filter with x86_64: that is refused by
+# other byte order (mips, ppc64, s390x...) in one filter with the native one: that is refused by
 # seccomp_arch_add (EDOM), not as an unknown name.
 bad=""
 for a in $(jq -r '.linux.seccomp.archs[]' "$F"); do
