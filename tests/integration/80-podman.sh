@@ -98,6 +98,9 @@ out pod exec $C echo in-exec
 is "exec echo" "$RC $OUT" "0 in-exec"
 out pod exec $C sh -c 'exit 5'
 is "exec exit code is propagated" "$RC" 5
+out pod exec $C /no/such/program
+is "exec of a missing program exits 127" "$RC" 127
+like "with vessel's error" "$OUT" "vessel: exec in container .*/no/such/program: No such file"
 out pod exec --user 1000:1000 $C id -u
 is "exec --user" "$RC $OUT" "0 1000"
 tty_out "$P/pod exec -it $C tty"
