@@ -41,6 +41,9 @@ EOF
 # remove it afterwards if this test made it.
 had_varlib=false
 [ -e /var/lib/containers ] && had_varlib=true
+# With cgroupfs podman puts conmon in /libpod_parent/conmon (the containers go below
+# /libpod_parent too): remove those cgroups afterwards if this test made them.
+had_cgparent=$(find /sys/fs/cgroup -maxdepth 3 -type d -name libpod_parent 2>/dev/null)
 
 # A script rather than a function: `script -c` (for a terminal) runs it too.
 cat >"$P/pod" <<SH
@@ -61,6 +64,10 @@ pod_cleanup() {
 		[ -e "/run/vessel/$id" ] && "$VESSEL" delete --force "$id" >/dev/null 2>&1
 	done
 	$had_varlib || rm -rf /var/lib/containers
+	if [ -z "$had_cgparent" ]; then
+		find /sys/fs/cgroup -maxdepth 3 -type d -name libpod_parent 2>/dev/null |
+			while read -r d; do rmdir "$d/conmon" "$d" 2>/dev/null; done
+	fi
 }
 trap 'pod_cleanup; _cleanup' EXIT
 
@@ -175,7 +182,8 @@ is "no images left" "$(pod images -q)" ""
 left=$(ls /run/vessel 2>/dev/null | grep -E '^[0-9a-f]{64}$' | while read -r id; do
 	grep -qs "$P" "/run/vessel/$id/state.json" && echo "$id"; done)
 is "no vessel state left by podman" "$left" ""
-
 pod_cleanup
+[ -n "$had_cgparent" ] ||
+	is "no cgroup left" "$(find /sys/fs/cgroup -maxdepth 3 -name libpod_parent)" ""
 trap - EXIT
 done_testing

@@ -146,6 +146,7 @@ wait "$CTD_PID"
 CTD_PID=
 is "containerd stopped" "$(pgrep -f "containerd --config $D/config.toml")" ""
 is "no shim left" "$(pgrep -f "containerd-shim-runc-v2 -namespace $NS")" ""
+is "no cgroup left (ctr's /$NS/ID)" "$(find /sys/fs/cgroup -maxdepth 3 -name $NS)" ""
 ctd_cleanup
 trap - EXIT
 done_testing
