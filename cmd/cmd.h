@@ -15,6 +15,7 @@ struct vsl_cmd {
 	int (*run)(struct vsl_ctx *ctx, int argc, char **argv);
 	const char *summary;
 	const char *usage;	/* printed by `vessel NAME --help` */
+	bool enters_container;	/* forks vessel's code into a container: run from a sealed copy */
 };
 
 /* Print err once, in the log format asked for, and return the exit code (1). */

@@ -10,15 +10,16 @@
 
 #include "cmd/cmd.h"
 #include "common/util.h"
+#include "runtime/cloned_binary.h"
 
 static const struct vsl_cmd commands[] = {
 	{ "create", vsl_cmd_create, "create a container; its process waits for start",
 	  "vessel create [-b BUNDLE] [--pid-file F] [--console-socket S] [--preserve-fds N] "
-	  "[--no-pivot] ID" },
+	  "[--no-pivot] ID", true },
 	{ "start", vsl_cmd_start, "run the process of a created container", "vessel start ID" },
 	{ "run", vsl_cmd_run, "create and start a container (and wait, unless -d)",
 	  "vessel run [-b BUNDLE] [-d] [--keep] [--pid-file F] [--console-socket S] "
-	  "[--preserve-fds N] [--no-pivot] ID" },
+	  "[--preserve-fds N] [--no-pivot] ID", true },
 	{ "kill", vsl_cmd_kill, "send a signal to a container (default TERM)",
 	  "vessel kill [--all] ID [SIGNAL]" },
 	{ "delete", vsl_cmd_delete, "delete a container (--force: even a running one)",
@@ -27,7 +28,7 @@ static const struct vsl_cmd commands[] = {
 	{ "exec", vsl_cmd_exec, "run a process in a running container",
 	  "vessel exec [-e K=V] [--cwd DIR] [-u UID[:GID]] [--cap CAP] [-t] [-d] [--pid-file F] "
 	  "[--console-socket S] [--preserve-fds N] [--no-new-privs] ID CMD [ARGS...] | "
-	  "vessel exec --process FILE ID" },
+	  "vessel exec --process FILE ID", true },
 	{ "ps", vsl_cmd_ps, "list the processes of a container",
 	  "vessel ps [--format table|json] ID [PS_ARGS...]" },
 	{ "list", vsl_cmd_list, "list containers", "vessel list [--format table|json] [-q]" },
@@ -236,6 +237,12 @@ int main(int argc, char **argv)
 	}
 	if (vsl_cmd_wants_help(cmd, argc - first, argv + first))
 		return 0;
+	/* Commands that put vessel's code into a container run from a sealed copy of it. */
+	if (cmd->enters_container) {
+		struct vsl_err err;
+		if (vsl_ensure_cloned_binary(argv, &err) < 0)
+			return vsl_cmd_fail(&ctx, &err);
+	}
 	/* Subcommands parse their own options with getopt from index 1 of their argv. */
 	optind = 1;
 	return cmd->run(&ctx, argc - first, argv + first);

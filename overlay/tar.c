@@ -183,9 +183,12 @@ static int pump_loop(struct pump *pu)
 		};
 		ssize_t n;
 
-		if (have == 0 && pu->src < 0)
-			vsl_closep(&pu->dst); /* all written: tar sees EOF */
-		fds[1].fd = have > 0 ? pu->dst : -1;
+		if (have == 0 && pu->src < 0 && pu->dst >= 0) {
+			/* All written: tar sees EOF. Loop again: this may have been the last fd,
+			 * and poll on nothing would wait forever. */
+			vsl_closep(&pu->dst);
+			continue;
+		}
 		if (poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;

@@ -26,7 +26,8 @@ int vsl_cap_from_name(const char *name)
 /* One set: names -> mask, warning about each name that cannot be applied. A name outside
  * allowed is skipped with "why" as the reason. */
 static uint64_t resolve_set(char **names, const char *set, uint64_t allowed, const char *why,
-			    const struct vsl_cap_limits *lim, const struct vsl_log *log)
+			    enum vsl_log_level why_level, const struct vsl_cap_limits *lim,
+			    const struct vsl_log *log)
 {
 	uint64_t mask = 0;
 
@@ -42,7 +43,7 @@ static uint64_t resolve_set(char **names, const char *set, uint64_t allowed, con
 				 "(last capability %u), skipped",
 				 set, *n, lim->last_cap);
 		else if (!(allowed & CAP_BIT(c)))
-			vsl_warn(log, "capabilities.%s: %s %s, skipped", set, *n, why);
+			vsl_log(log, why_level, "capabilities.%s: %s %s, skipped", set, *n, why);
 		else
 			mask |= CAP_BIT(c);
 	}
@@ -54,17 +55,21 @@ void vsl_caps_resolve(const struct vsl_caps *caps, const struct vsl_cap_limits *
 {
 	static const char not_held[] = "cannot be granted (vessel does not hold it)";
 
-	out->bounding = resolve_set(caps->bounding, "bounding", lim->bounding, not_held, lim, log);
-	out->permitted =
-	    resolve_set(caps->permitted, "permitted", lim->permitted, not_held, lim, log);
-	out->inheritable =
-	    resolve_set(caps->inheritable, "inheritable", lim->permitted, not_held, lim, log);
+	out->bounding = resolve_set(caps->bounding, "bounding", lim->bounding, not_held,
+				    VSL_LOG_WARN, lim, log);
+	out->permitted = resolve_set(caps->permitted, "permitted", lim->permitted, not_held,
+				     VSL_LOG_WARN, lim, log);
+	out->inheritable = resolve_set(caps->inheritable, "inheritable", lim->permitted, not_held,
+				       VSL_LOG_WARN, lim, log);
 	/* capset refuses an effective capability that is not permitted, and the kernel raises
 	 * an ambient one only if it is permitted and inheritable: warn instead of failing. */
 	out->effective = resolve_set(caps->effective, "effective", out->permitted,
-				     "is not in the permitted set", lim, log);
+				     "is not in the permitted set", VSL_LOG_WARN, lim, log);
+	/* runc's own default spec lists ambient capabilities without inheritable ones, and
+	 * runc says nothing: a debug line, not a warning on every container. */
 	out->ambient = resolve_set(caps->ambient, "ambient", out->permitted & out->inheritable,
-				   "is not both permitted and inheritable", lim, log);
+				   "is not both permitted and inheritable", VSL_LOG_DEBUG, lim,
+				   log);
 }
 
 static void cap_freep(cap_t *c)
