@@ -8,6 +8,8 @@
 #include "common/err.h"
 #include "runtime/ctx.h"
 
+#define VSL_VERSION "0.1.0"
+
 struct vsl_cmd {
 	const char *name;
 	int (*run)(struct vsl_ctx *ctx, int argc, char **argv);
@@ -54,5 +56,7 @@ VSL_CMD(network);
 VSL_CMD(template);
 VSL_CMD(commit);
 VSL_CMD(disk);
+
+VSL_CMD(features);
 
 #endif

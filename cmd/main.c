@@ -12,8 +12,6 @@
 #include "common/util.h"
 #include "runtime/cloned_binary.h"
 
-#define VSL_VERSION "0.1.0"
-
 static const struct vsl_cmd commands[] = {
 	{ "create", vsl_cmd_create, "create a container; its process waits for start",
 	  "vessel create [-b BUNDLE] [--pid-file F] [--console-socket S] [--preserve-fds N] "
@@ -55,6 +53,8 @@ static const struct vsl_cmd commands[] = {
 	  "vessel commit ID NAME" },
 	{ "disk", vsl_cmd_disk, "show or change a container's disk limit",
 	  "vessel disk ID [SIZE]" },
+	{ "features", vsl_cmd_features, "print the OCI features JSON (what vessel supports)",
+	  "vessel features" },
 };
 
 const struct vsl_cmd *vsl_cmd_find(const char *name)
@@ -239,7 +239,11 @@ int main(int argc, char **argv)
 	}
 	cmd = vsl_cmd_find(argv[first]);
 	if (!cmd) {
-		fprintf(stderr, "vessel: unknown command %s (see vessel --help)\n", argv[first]);
+		/* Through the log too: containerd and conmon read the error from --log. */
+		vsl_log(&ctx.log, VSL_LOG_ERROR, "unknown command %s", argv[first]);
+		if (ctx.log.fd != 2)
+			fprintf(stderr, "vessel: unknown command %s (see vessel --help)\n",
+				argv[first]);
 		return 2;
 	}
 	if (vsl_cmd_wants_help(cmd, argc - first, argv + first))

@@ -115,8 +115,7 @@ int vsl_caps_limits(struct vsl_cap_limits *out, struct vsl_err *err)
 	return 0;
 }
 
-/* "CAP_CHOWN" for the messages (libcap names them in lower case). */
-static const char *cap_label(unsigned c, char *buf, size_t len)
+const char *vsl_cap_name(unsigned c, char *buf, size_t len)
 {
 	char *name = cap_to_name((cap_value_t)c);
 
@@ -137,7 +136,7 @@ int vsl_caps_drop_bounding(uint64_t keep, unsigned last_cap, struct vsl_err *err
 			continue;
 		if (cap_drop_bound((cap_value_t)c) < 0 && errno != EINVAL)
 			return vsl_fail(err, errno, "capabilities: drop %s from the bounding set",
-					cap_label(c, buf, sizeof(buf)));
+					vsl_cap_name(c, buf, sizeof(buf)));
 	}
 	return 0;
 }
@@ -173,7 +172,7 @@ int vsl_caps_apply(const struct vsl_cap_sets *s, unsigned last_cap, struct vsl_e
 
 		if ((s->ambient & CAP_BIT(v)) && cap_set_ambient((cap_value_t)v, CAP_SET) < 0)
 			return vsl_fail(err, errno, "capabilities: raise %s in the ambient set",
-					cap_label(v, buf, sizeof(buf)));
+					vsl_cap_name(v, buf, sizeof(buf)));
 	}
 	return 0;
 }

@@ -26,6 +26,9 @@ struct vsl_cap_limits {
 /* "CAP_SYS_ADMIN" -> 21 (libcap's table). -1 for a name libcap does not know or one
  * without the CAP_ prefix (libcap would also take "12" or "chown"). */
 int vsl_cap_from_name(const char *name);
+/* "CAP_CHOWN" (libcap's name in upper case; a number for a capability it does not name),
+ * written into buf. */
+const char *vsl_cap_name(unsigned c, char *buf, size_t len);
 
 /* Turn process.capabilities into masks. Every name that cannot be applied is a warning
  * that names it and its set, then skipped (runtime-spec: log, do not fail): unknown to

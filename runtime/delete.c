@@ -1,5 +1,6 @@
 /* delete: remove a stopped (or created) container; --force kills a running one first and
- * also cleans what a runtime killed halfway through create left behind. */
+ * also cleans what a runtime killed halfway through create left behind, and succeeds when
+ * there is nothing left. */
 #include <errno.h>
 
 #include "common/cleanup.h"
@@ -13,6 +14,10 @@ int vsl_container_delete(const struct vsl_ctx *ctx, const char *id, bool force,
 	int r;
 
 	r = vsl_store_open(ctx, id, force, &c, err);
+	/* As runc and crun: a forced delete of a container that is not there is done (podman
+	 * and containerd's shim clean up with it after a failed or finished create). */
+	if (r == -ENOENT && force)
+		return 0;
 	if (r < 0)
 		return r;
 	s = vsl_container_status(c);

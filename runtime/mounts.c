@@ -182,7 +182,7 @@ static int mount_fs(const struct vsl_mount_plan *p, const struct vsl_rootfs_opts
 		    int rootfd, const char *what, struct vsl_err *err)
 {
 	cleanup_close int target = vsl_path_mkpath(rootfd, p->target, VSL_PATH_DIR, err);
-	cleanup_close int mnt = -1;
+	cleanup_close int mnt = -1, below = -1;
 	bool sysfs = strcmp(p->fstype, "sysfs") == 0;
 	struct stat st;
 	int r;
@@ -194,6 +194,14 @@ static int mount_fs(const struct vsl_mount_plan *p, const struct vsl_rootfs_opts
 	if ((sysfs || strcmp(p->fstype, "proc") == 0) &&
 	    (fstat(target, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return vsl_fail(err, ENOTDIR, "%s: %s must be a directory", what, p->target);
+	if (p->tmpcopyup) {
+		if (strcmp(p->fstype, "tmpfs") != 0)
+			return vsl_fail(err, EINVAL, "%s: tmpcopyup needs type tmpfs", what);
+		/* The directory the tmpfs will cover, held open to copy from. */
+		below = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (below < 0)
+			return vsl_fail(err, errno, "%s: open %s", what, p->target);
+	}
 	r = mount_at(p, target);
 	if (r < 0) {
 		if (sysfs && (r == -EPERM || r == -EBUSY) && !o->new_netns)
@@ -201,11 +209,16 @@ static int mount_fs(const struct vsl_mount_plan *p, const struct vsl_rootfs_opts
 		return vsl_fail(err, -r, "%s: mount %s type %s%s%s", what, p->source, p->fstype,
 				p->data ? " with " : "", p->data ? p->data : "");
 	}
-	if (!p->propagation)
+	if (!p->propagation && below < 0)
 		return 0;
-	mnt = vsl_path_open(rootfd, p->target, O_PATH, err);
+	mnt = vsl_path_open(rootfd, p->target, O_RDONLY | O_DIRECTORY, err);
 	if (mnt < 0)
 		return vsl_wrap(err, "%s", what);
+	if (below >= 0) {
+		r = vsl_tmpcopyup(below, mnt, what, err);
+		if (r < 0)
+			return r;
+	}
 	return set_propagation(mnt, p->propagation, what, err);
 }
 
@@ -220,9 +233,6 @@ static int mount_one(const struct vsl_mount_plan *p, const struct vsl_rootfs_opt
 	if (p->idmap || p->ridmap)
 		return vsl_fail(err, EOPNOTSUPP, "%s: idmapped mounts (idmap, ridmap, "
 				"uidMappings) are not supported by vessel", what);
-	if (p->tmpcopyup)
-		return vsl_fail(err, EOPNOTSUPP, "%s: the tmpcopyup option is not supported by "
-				"vessel", what);
 	switch (p->kind) {
 	case VSL_MOUNT_BIND:
 		return mount_bind(p, rootfd, what, err);

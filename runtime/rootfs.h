@@ -75,6 +75,9 @@ int vsl_rootfs_console(const char *pty_slave, struct vsl_err *err);
 /* Perform config mounts in order under rootfd (an fd of the rootfs, bind-mounted onto
  * itself). */
 int vsl_mounts_apply(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err *err);
+/* tmpcopyup: copy the contents of src_dir (the directory a new tmpfs covers) into dst_dir
+ * (the tmpfs), with owners, modes and times; symlinks are copied, never followed. */
+int vsl_tmpcopyup(int src_dir, int dst_dir, const char *what, struct vsl_err *err);
 /* After the final rootfsPropagation on /: set each mount's own propagation option again,
  * so that it wins over the rootfs default. rootfd: an fd of the new "/". */
 int vsl_mounts_repropagate(const struct vsl_config *cfg, int rootfd, struct vsl_err *err);

@@ -115,6 +115,16 @@ unsigned int vsl_seccomp_flag(const char *name)
 	return 0;
 }
 
+bool vsl_seccomp_flag_supported(unsigned int flag)
+{
+	/* With no program the kernel checks the flags first: EINVAL for one it does not
+	 * know, EFAULT for the missing program once the flags pass. WAIT_KILLABLE_RECV is
+	 * only valid with a listener. */
+	if (flag & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+		flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
+}
+
 void vsl_seccomp_prog_free(struct vsl_seccomp_prog *p)
 {
 	if (!p)

@@ -33,6 +33,8 @@ int vsl_seccomp_op(const char *name);
 uint32_t vsl_seccomp_arch(const char *name);
 /* "SECCOMP_FILTER_FLAG_LOG" -> kernel flag bit; 0 if unknown. */
 unsigned int vsl_seccomp_flag(const char *name);
+/* Does the running kernel accept this SECCOMP_FILTER_FLAG_* (asked without loading)? */
+bool vsl_seccomp_flag_supported(unsigned int flag);
 
 /* Build the filter of sc and export it to BPF in memory. Syscall names libseccomp does not
  * know are skipped with a debug line; unknown actions, operators, architectures or flags

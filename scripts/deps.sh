@@ -7,7 +7,8 @@ libcgroup-dev busybox-static iproute2 jq python3 python3-jsonschema crun runc
 e2fsprogs util-linux procps
 libnftnl-dev nftables
 zstd xz-utils
-qemu-system-x86"
+qemu-system-x86
+podman conmon golang-github-containers-common containernetworking-plugins containerd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

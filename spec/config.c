@@ -46,6 +46,11 @@ static const char *const hook_names[VSL_HOOK_KINDS] = {
 	[VSL_HOOK_POSTSTOP] = "poststop",
 };
 
+const char *vsl_hook_name(enum vsl_hook_kind k)
+{
+	return (unsigned)k < VSL_HOOK_KINDS ? hook_names[k] : NULL;
+}
+
 /* SemVer 2.0.0: MAJOR.MINOR.PATCH[-pre][+build], numbers without leading zeros. */
 static bool semver_num(const char **s)
 {

@@ -334,5 +334,12 @@ const char *vsl_config_annotation(const struct vsl_config *cfg, const char *key)
 /* Namespace names of config-linux.md <-> enum. */
 const char *vsl_ns_name(enum vsl_ns_type t);
 int vsl_ns_from_name(const char *name);	/* -1 if unknown */
+/* Hook names of config.md ("prestart", "createRuntime", ...); NULL if out of range. */
+const char *vsl_hook_name(enum vsl_hook_kind k);
+
+/* The names linux.seccomp of config.json accepts (`vessel features` lists them). */
+enum vsl_seccomp_names { VSL_SECCOMP_ACTIONS, VSL_SECCOMP_OPS, VSL_SECCOMP_ARCHES,
+			 VSL_SECCOMP_FLAGS };
+const char *const *vsl_seccomp_names(enum vsl_seccomp_names which, size_t *n);
 
 #endif

@@ -37,6 +37,26 @@ static const char *const filter_flags[] = {
 	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 };
 
+const char *const *vsl_seccomp_names(enum vsl_seccomp_names which, size_t *n)
+{
+	switch (which) {
+	case VSL_SECCOMP_ACTIONS:
+		*n = ARRAY_SIZE(actions);
+		return actions;
+	case VSL_SECCOMP_OPS:
+		*n = ARRAY_SIZE(ops);
+		return ops;
+	case VSL_SECCOMP_ARCHES:
+		*n = ARRAY_SIZE(arches);
+		return arches;
+	case VSL_SECCOMP_FLAGS:
+		*n = ARRAY_SIZE(filter_flags);
+		return filter_flags;
+	}
+	*n = 0;
+	return NULL;
+}
+
 static bool known(const char *const *t, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
