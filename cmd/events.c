@@ -201,11 +201,22 @@ static void oom_closep(struct vsl_cg_oom **w)
 	vsl_cg_oom_close(*w);
 }
 
-/* The stream: OOM events as they come, stats every interval, until the cgroup is gone. */
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The stream: OOM events as they come, stats every interval, until the cgroup is gone.
+ * It looks for the cgroup every second at least: an inotify watch on a removed cgroup
+ * file is not always told (v2), and the stream must end soon after the container. */
 static int stream(const char *id, const struct vsl_cgroup *cg, pid_t pid, long interval_ms,
 		  struct vsl_err *err)
 {
 	cleanup_with(oom_closep) struct vsl_cg_oom *w = NULL;
+	long next = now_ms() + interval_ms;
 	struct vsl_cg_stats st;
 	struct vsl_err tmp;
 
@@ -213,9 +224,10 @@ static int stream(const char *id, const struct vsl_cgroup *cg, pid_t pid, long i
 		w = NULL;	/* no memory controller: stats only */
 	for (;;) {
 		struct pollfd p = { .fd = w ? vsl_cg_oom_fd(w) : -1, .events = POLLIN };
+		long wait = next - now_ms();
 		uint64_t n_new = 0;
 		bool gone = false;
-		int r = poll(&p, 1, (int)interval_ms);
+		int r = poll(&p, 1, (int)(wait < 0 ? 0 : wait > 1000 ? 1000 : wait));
 
 		if (r < 0 && errno != EINTR)
 			return vsl_fail(err, errno, "events %s: poll", id);
@@ -225,10 +237,13 @@ static int stream(const char *id, const struct vsl_cgroup *cg, pid_t pid, long i
 			return 0;
 		for (uint64_t i = 0; i < n_new; i++)
 			print_event(id, "oom", NULL, 0);
-		if (r != 0)
+		if (r > 0)
 			continue;
 		if (vsl_cg_stats(cg, &st, &tmp) < 0)
 			return 0;	/* the container's cgroup is gone: the stream ends */
+		if (now_ms() < next)
+			continue;
+		next += interval_ms;
 		print_event(id, "stats", &st, pid);
 	}
 }

@@ -63,7 +63,8 @@ static int load_resources(const char *path, struct vsl_config **out, struct vsl_
 	size_t len = 0;
 	int r;
 
-	r = vsl_read_file(strcmp(path, "-") ? path : "/dev/stdin", &text, &len, err);
+	/* not /dev/stdin: a bare devtmpfs /dev (no udev) has no such link */
+	r = vsl_read_file(strcmp(path, "-") ? path : "/proc/self/fd/0", &text, &len, err);
 	if (r < 0)
 		return r;
 	wrapped = xasprintf("{\"ociVersion\":\"1.2.0\",\"linux\":{\"resources\":%s}}", text);
