@@ -62,6 +62,9 @@ fails_with "a missing command is one line" 'executable "nosuch" not found' vsl e
 fails_with "--console-socket without -t" "needs a terminal" vsl exec --console-socket "$sock" e1$S true
 fails_with "-t -d without a console socket" "needs --console-socket" vsl exec -t -d e1$S true
 fails_with "exec into an unknown id" "container nope$S does not exist" vsl exec nope$S true
+check "pause e1" vsl pause e1$S
+fails_with "exec into a paused container" "cannot exec into container e1$S: it is paused" vsl exec e1$S true
+check "resume e1" vsl resume e1$S
 check "kill e1" vsl kill e1$S KILL
 wait_status e1$S stopped
 fails_with "exec into a stopped container" "cannot exec into container e1$S: it is stopped" vsl exec e1$S true
