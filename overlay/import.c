@@ -19,23 +19,6 @@ static void yajl_freep(yajl_val *v)
 }
 #define cleanup_yajl __attribute__((cleanup(yajl_freep)))
 
-static yajl_val json_load(const char *path, struct vsl_err *err)
-{
-	cleanup_free char *text = NULL;
-	char ebuf[256];
-	yajl_val v;
-
-	if (vsl_read_file(path, &text, NULL, err) < 0)
-		return NULL;
-	v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!v || !YAJL_IS_OBJECT(v)) {
-		yajl_tree_free(v);
-		vsl_fail(err, EINVAL, "%s: not a JSON object", path);
-		return NULL;
-	}
-	return v;
-}
-
 static const char *jstr(yajl_val v, const char *key)
 {
 	const char *path[] = {key, NULL};
@@ -102,7 +85,7 @@ static yajl_val pick_manifest(yajl_val index)
 static int oci_layers(const char *layout, char ***out, struct vsl_err *err)
 {
 	cleanup_free char *ipath = xasprintf("%s/index.json", layout);
-	cleanup_yajl yajl_val index = json_load(ipath, err);
+	cleanup_yajl yajl_val index = ovl_json_load(ipath, err);
 	cleanup_yajl yajl_val manifest = NULL;
 	const char *lpath[] = {"layers", NULL};
 	cleanup_strv char **blobs = xzalloc(sizeof(char *));
@@ -121,7 +104,7 @@ static int oci_layers(const char *layout, char ***out, struct vsl_err *err)
 			return vsl_fail(err, EINVAL, "%s: index.json lists no manifest", layout);
 		if (!path)
 			return -err->code;
-		next = json_load(path, err);
+		next = ovl_json_load(path, err);
 		if (!next)
 			return -err->code;
 		yajl_tree_free(manifest);

@@ -9,12 +9,15 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "overlay/overlay.h"
+#include <yajl/yajl_tree.h>
 
 /* store.c */
 char *ovl_tpl_dir(const char *store, const char *name); /* <store>/templates/<name> */
 char *ovl_layer_dir(const char *store, const char *id); /* <store>/containers/<id> */
 /* Make the store's folders and take its lock (flock on <store>/.lock, CLOEXEC fd). */
 int ovl_lock(const char *store, int *out_fd, struct vsl_err *err);
+/* A JSON object from path (yajl tree, the caller frees); NULL with err filled. */
+yajl_val ovl_json_load(const char *path, struct vsl_err *err);
 /* RFC 3339 UTC now. */
 char *ovl_now(void);
 

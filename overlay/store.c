@@ -129,10 +129,9 @@ static yajl_gen gen_open(void)
 	return g;
 }
 
-/* Parse dir/file; NULL with err filled on failure. */
-static yajl_val read_json(const char *dir, const char *file, struct vsl_err *err)
+/* Parse a JSON object from path; NULL with err filled on failure. */
+yajl_val ovl_json_load(const char *path, struct vsl_err *err)
 {
-	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 	cleanup_free char *text = NULL;
 	char ebuf[256];
 	yajl_val v;
@@ -146,6 +145,13 @@ static yajl_val read_json(const char *dir, const char *file, struct vsl_err *err
 		return NULL;
 	}
 	return v;
+}
+
+static yajl_val read_json(const char *dir, const char *file, struct vsl_err *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+
+	return ovl_json_load(path, err);
 }
 
 static char *get_str(yajl_val root, const char *key)

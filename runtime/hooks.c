@@ -19,20 +19,6 @@ extern char **environ;
 
 #define LINE_MAX_KEPT 240
 
-static const char *const kind_names[VSL_HOOK_KINDS] = {
-	[VSL_HOOK_PRESTART] = "prestart",
-	[VSL_HOOK_CREATE_RUNTIME] = "createRuntime",
-	[VSL_HOOK_CREATE_CONTAINER] = "createContainer",
-	[VSL_HOOK_START_CONTAINER] = "startContainer",
-	[VSL_HOOK_POSTSTART] = "poststart",
-	[VSL_HOOK_POSTSTOP] = "poststop",
-};
-
-const char *vsl_hook_kind_name(enum vsl_hook_kind kind)
-{
-	return (unsigned)kind < VSL_HOOK_KINDS ? kind_names[kind] : NULL;
-}
-
 /* One running hook: its pid, the pipe its output comes back on, and the last line. */
 struct hook_run {
 	const char *name;		/* "hooks.prestart[0] /path" */

@@ -38,7 +38,5 @@ size_t vsl_hooks_run_warn(const struct vsl_hook_list *list, const char *kind_nam
  * (the spec: "the pid as seen by the container") and the given status. Malloc'd. */
 char *vsl_hooks_state_here(const char *state_json, enum vsl_status status, struct vsl_err *err);
 
-/* The config.json name of a hook kind ("createRuntime"); NULL for an unknown kind. */
-const char *vsl_hook_kind_name(enum vsl_hook_kind kind);
 
 #endif

@@ -263,7 +263,7 @@ static void test_failures(void)
 	ok(r == -EINVAL && strstr(err.msg, "must be absolute"), "a relative path is refused");
 
 	ok(vsl_hooks_run(NULL, "prestart", "{}", NULL, &err) == 0, "no list: nothing to do");
-	is_str(vsl_hook_kind_name(VSL_HOOK_CREATE_RUNTIME), "createRuntime", "kind names");
+	is_str(vsl_hook_name(VSL_HOOK_CREATE_RUNTIME), "createRuntime", "kind names");
 }
 
 static void test_output_logged(void)
