@@ -199,8 +199,8 @@ int vsl_write_file(const char *path, const char *data, size_t len, struct vsl_er
 	return 0;
 }
 
-int vsl_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
-			  struct vsl_err *err)
+static int write_replace(const char *path, const char *data, size_t len, mode_t mode,
+			 bool durable, struct vsl_err *err)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp", path);
 	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -209,7 +209,7 @@ int vsl_write_file_atomic(const char *path, const char *data, size_t len, mode_t
 	if (fd < 0)
 		return vsl_fail(err, errno, "create %s", tmp);
 	r = vsl_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
 		unlink(tmp);
@@ -221,6 +221,18 @@ int vsl_write_file_atomic(const char *path, const char *data, size_t len, mode_t
 		return vsl_fail(err, r, "rename %s", path);
 	}
 	return 0;
+}
+
+int vsl_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			  struct vsl_err *err)
+{
+	return write_replace(path, data, len, mode, true, err);
+}
+
+int vsl_write_file_replace(const char *path, const char *data, size_t len, mode_t mode,
+			   struct vsl_err *err)
+{
+	return write_replace(path, data, len, mode, false, err);
 }
 
 int vsl_mkdir_p(const char *path, mode_t mode, struct vsl_err *err)

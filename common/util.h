@@ -35,6 +35,10 @@ int vsl_write_file(const char *path, const char *data, size_t len, struct vsl_er
 /* Write path.tmp, fsync, rename over path: readers see the old or the new file. */
 int vsl_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 			  struct vsl_err *err);
+/* The same without fsync: readers still see the old or the new file, but a power cut may
+ * lose both. For the state dir under /run (tmpfs, gone at reboot anyway) and pid files. */
+int vsl_write_file_replace(const char *path, const char *data, size_t len, mode_t mode,
+			   struct vsl_err *err);
 /* mkdir -p; existing directories are fine. */
 int vsl_mkdir_p(const char *path, mode_t mode, struct vsl_err *err);
 /* rm -rf that does not cross mount points (returns 0 if path is absent). */

@@ -266,7 +266,7 @@ static int write_pid_file(const char *path, pid_t pid, struct vsl_err *err)
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
-	return vsl_write_file_atomic(path, buf, (size_t)n, 0644, err);
+	return vsl_write_file_replace(path, buf, (size_t)n, 0644, err);
 }
 
 static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl_err *err)

@@ -231,7 +231,7 @@ static int hand_over(const struct vsl_exec_opts *o, pid_t pid, int *master, stru
 	if (o->pid_file) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-		r = vsl_write_file_atomic(o->pid_file, buf, (size_t)n, 0644, err);
+		r = vsl_write_file_replace(o->pid_file, buf, (size_t)n, 0644, err);
 		if (r < 0)
 			return r;
 	}

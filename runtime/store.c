@@ -144,14 +144,14 @@ int vsl_store_save(struct vsl_container *c, struct vsl_err *err)
 	cleanup_free char *json = vsl_state_to_json(&c->state);
 	cleanup_free char *path = xasprintf("%s/" VSL_STATE_FILE, c->dir);
 
-	return vsl_write_file_atomic(path, json, strlen(json), 0600, err);
+	return vsl_write_file_replace(path, json, strlen(json), 0600, err);
 }
 
 int vsl_store_save_config(struct vsl_container *c, const char *json, struct vsl_err *err)
 {
 	cleanup_free char *path = xasprintf("%s/" VSL_CONFIG_FILE, c->dir);
 
-	return vsl_write_file_atomic(path, json, strlen(json), 0600, err);
+	return vsl_write_file_replace(path, json, strlen(json), 0600, err);
 }
 
 struct vsl_config *vsl_store_load_config(const struct vsl_container *c, struct vsl_err *err)

@@ -3,7 +3,7 @@
 # packages already present are not fetched again.
 set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-dev
-libcgroup-dev busybox-static iproute2 jq python3 python3-jsonschema crun runc
+busybox-static iproute2 jq python3 python3-jsonschema crun runc
 e2fsprogs util-linux procps
 libnftnl-dev nftables
 zstd xz-utils

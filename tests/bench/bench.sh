@@ -9,10 +9,12 @@ VESSEL=$TOP/vessel
 TMP=$(mktemp -d /tmp/vslbench.XXXXXX)
 moved_hugetlb=""
 
+bin() { [ "$1" = vessel ] && echo "$VESSEL" || echo "$1"; }
+
 cleanup() {
 	for rt in vessel crun runc; do
-		for id in $("$rt" --root "$TMP/root-$rt" list -q 2>/dev/null); do
-			"$rt" --root "$TMP/root-$rt" delete --force "$id" >/dev/null 2>&1 || true
+		for id in $("$(bin $rt)" --root "$TMP/root-$rt" list -q 2>/dev/null); do
+			"$(bin $rt)" --root "$TMP/root-$rt" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	done
 	if [ -n "$moved_hugetlb" ]; then
@@ -27,7 +29,8 @@ trap cleanup EXIT
 mkdir -p "$TMP/bundle"
 cp -a "$TOP/build/busybox-rootfs" "$TMP/bundle/rootfs"
 "$VESSEL" spec -b "$TMP/bundle"
-jq '.process.terminal = false | .process.args = ["/bin/true"]' "$TMP/bundle/config.json" \
+# 1.0.2: Debian's crun 1.8.1 refuses an ociVersion newer than it knows.
+jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"]' "$TMP/bundle/config.json" \
 	>"$TMP/c" && mv "$TMP/c" "$TMP/bundle/config.json"
 
 runtimes="vessel"
@@ -57,12 +60,12 @@ if command -v crun >/dev/null; then
 	fi
 fi
 # Warm up each once (page cache, binaries), then interleave.
-for rt in $runtimes; do "$rt" --root "$TMP/root-$rt" run -b "$TMP/bundle" warm >/dev/null 2>&1 || true; done
+for rt in $runtimes; do "$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" warm >/dev/null 2>&1 || true; done
 
 for i in $(seq "$N"); do
 	for rt in $runtimes; do
 		s=$EPOCHREALTIME
-		"$rt" --root "$TMP/root-$rt" run -b "$TMP/bundle" "b$i" >/dev/null
+		"$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" "b$i" >/dev/null
 		e=$EPOCHREALTIME
 		echo "$(( (${e/./} - ${s/./}) ))" >>"$TMP/$rt.us"
 	done
