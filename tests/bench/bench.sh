@@ -18,9 +18,19 @@ cleanup() {
 		done
 	done
 	if [ -n "$moved_hugetlb" ]; then
-		umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb &&
-			echo +hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control 2>/dev/null || true
-		echo "bench: hugetlb moved back to the cgroup v2 tree"
+		umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb
+		# The kernel releases the v1 hierarchy asynchronously: wait for hugetlb to be
+		# back in the v2 tree before enabling it for children again.
+		for _ in $(seq 50); do
+			grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers &&
+				echo +hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control 2>/dev/null && break
+			sleep 0.1
+		done
+		if grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.subtree_control; then
+			echo "bench: hugetlb moved back to the cgroup v2 tree"
+		else
+			echo "bench: WARNING: hugetlb is not back in the cgroup v2 tree; remount it by hand" >&2
+		fi
 	fi
 	rm -rf "$TMP"
 }
