@@ -178,17 +178,24 @@ int vsl_cg_rmdir_tree(const char *dir, struct vsl_err *err)
 void vsl_cg_rmdir_parents(const char *mount, const char *path, unsigned owned)
 {
 	cleanup_free char *p = xstrdup(path);
+	cleanup_free char *top = NULL;
 
 	for (unsigned k = 1; k < owned; k++) {
 		char *slash = strrchr(p, '/');
 		cleanup_free char *full = NULL;
 		if (!slash || slash == p)
-			return;
+			break;
 		*slash = '\0';
 		full = xasprintf("%s%s", mount, p);
 		/* Another container may share the parent: in use is fine, stop there. */
 		if (rmdir(full) < 0 && errno != ENOENT)
 			return;
+	}
+	/* /vessel is vessel's own parent, whichever container happened to make it: the last
+	 * one out removes it (rmdir fails harmlessly while others are inside). */
+	if (vsl_str_has_prefix(path, "/" VSL_CG_DEFAULT_PARENT "/")) {
+		top = xasprintf("%s/" VSL_CG_DEFAULT_PARENT, mount);
+		rmdir(top);
 	}
 }
 

@@ -73,6 +73,9 @@ int vsl_cg_dev_rules(const struct vsl_resources *res, const struct vsl_device *d
 /* "c 1:3 rwm" for devices.allow/devices.deny. */
 void vsl_cg_dev_rule_line(const struct vsl_cg_dev_rule *r, char *buf, size_t len);
 
+/* The parent of default cgroup paths ("/vessel/<id>"). */
+#define VSL_CG_DEFAULT_PARENT "vessel"
+
 /* path.c: where the cgroup goes. "/vessel/<id>", or the config's path made absolute and
  * free of "." and ".." (EINVAL). systemd "slice:prefix:name" is validated and refused. */
 int vsl_cg_resolve_path(const char *id, const char *cgroups_path, bool systemd, char **out,

@@ -8,7 +8,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 
-#define DEFAULT_PARENT "vessel"
+#define DEFAULT_PARENT VSL_CG_DEFAULT_PARENT
 
 /* Join the components of in onto out ("/a/b"), refusing "." and "..". */
 static int normalize(const char *in, char **out, struct vsl_err *err)
