@@ -11,6 +11,29 @@ moved_hugetlb=""
 
 bin() { [ "$1" = vessel ] && echo "$VESSEL" || echo "$1"; }
 
+# The kernel releases an unmounted v1 hierarchy only once its dying child cgroups are
+# gone, asynchronously: wait, and if it lingers, mount and unmount it again (which lets
+# it go once they are), until hugetlb is back in the v2 tree.
+restore_hugetlb() {
+	local try
+	umount /sys/fs/cgroup/hugetlb 2>/dev/null
+	for try in 1 2 3 4 5 6; do
+		for _ in $(seq 50); do
+			grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers && break 2
+			sleep 0.1
+		done
+		mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null &&
+			umount /sys/fs/cgroup/hugetlb
+	done
+	rmdir /sys/fs/cgroup/hugetlb 2>/dev/null
+	echo +hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control 2>/dev/null
+	if grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.subtree_control; then
+		echo "bench: hugetlb moved back to the cgroup v2 tree"
+	else
+		echo "bench: WARNING: hugetlb is not back in the cgroup v2 tree; remount it by hand" >&2
+	fi
+}
+
 cleanup() {
 	for rt in vessel crun runc; do
 		for id in $("$(bin $rt)" --root "$TMP/root-$rt" list -q 2>/dev/null); do
@@ -18,19 +41,7 @@ cleanup() {
 		done
 	done
 	if [ -n "$moved_hugetlb" ]; then
-		umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb
-		# The kernel releases the v1 hierarchy asynchronously: wait for hugetlb to be
-		# back in the v2 tree before enabling it for children again.
-		for _ in $(seq 50); do
-			grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers &&
-				echo +hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control 2>/dev/null && break
-			sleep 0.1
-		done
-		if grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.subtree_control; then
-			echo "bench: hugetlb moved back to the cgroup v2 tree"
-		else
-			echo "bench: WARNING: hugetlb is not back in the cgroup v2 tree; remount it by hand" >&2
-		fi
+		restore_hugetlb
 	fi
 	rm -rf "$TMP"
 }
