@@ -133,7 +133,8 @@ static void help(FILE *f)
 		   "  --log FILE          write errors and warnings to FILE\n"
 		   "  --log-format FMT    text or json\n"
 		   "  --debug             log debug lines too\n"
-		   "  --systemd-cgroup    cgroupsPath is slice:prefix:name (systemd)\n"
+		   "  --systemd-cgroup    systemd cgroup driver (slice:prefix:name): not supported yet,\n"
+		   "                      refused with a clear error; cgroupfs is the default\n"
 		   "  -v, --version       print the version\n"
 		   "  -h, --help          this text\n\ncommands:\n",
 		VSL_VERSION);
