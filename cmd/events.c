@@ -18,122 +18,90 @@
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "common/util.h"
-
-static void key(yajl_gen g, const char *k)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-}
-
-static void num(yajl_gen g, const char *k, uint64_t v)
-{
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
-
-	if (k)
-		key(g, k);
-	yajl_gen_number(g, buf, (size_t)n);
-}
-
-static void str(yajl_gen g, const char *k, const char *v)
-{
-	key(g, k);
-	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-}
+#include "spec/json.h"
 
 static void gen_cpu(yajl_gen g, const struct vsl_cg_stats *s)
 {
-	key(g, "cpu");
-	yajl_gen_map_open(g);
-	key(g, "usage");
-	yajl_gen_map_open(g);
-	num(g, "total", s->cpu.total);
+	vsl_jgen_map_open(g, "cpu");
+	vsl_jgen_map_open(g, "usage");
+	vsl_jgen_uint(g, "total", s->cpu.total);
 	if (s->cpu.n_percpu) {
-		key(g, "percpu");
-		yajl_gen_array_open(g);
+		vsl_jgen_arr_open(g, "percpu");
 		for (size_t i = 0; i < s->cpu.n_percpu; i++)
-			num(g, NULL, s->cpu.percpu[i]);
-		yajl_gen_array_close(g);
+			vsl_jgen_uint(g, NULL, s->cpu.percpu[i]);
+		vsl_jgen_arr_close(g);
 	}
-	num(g, "kernel", s->cpu.kernel);
-	num(g, "user", s->cpu.user);
-	yajl_gen_map_close(g);
-	key(g, "throttling");
-	yajl_gen_map_open(g);
-	num(g, "periods", s->cpu.periods);
-	num(g, "throttled_periods", s->cpu.throttled_periods);
-	num(g, "throttled_time", s->cpu.throttled_time);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
+	vsl_jgen_uint(g, "kernel", s->cpu.kernel);
+	vsl_jgen_uint(g, "user", s->cpu.user);
+	vsl_jgen_map_close(g);
+	vsl_jgen_map_open(g, "throttling");
+	vsl_jgen_uint(g, "periods", s->cpu.periods);
+	vsl_jgen_uint(g, "throttled_periods", s->cpu.throttled_periods);
+	vsl_jgen_uint(g, "throttled_time", s->cpu.throttled_time);
+	vsl_jgen_map_close(g);
+	vsl_jgen_map_close(g);
 }
 
 static void gen_mem_entry(yajl_gen g, const char *k, const struct vsl_cg_mem_entry *e)
 {
-	key(g, k);
-	yajl_gen_map_open(g);
-	num(g, "limit", e->limit);
-	num(g, "usage", e->usage);
-	num(g, "max", e->max_usage);
-	num(g, "failcnt", e->failcnt);
-	yajl_gen_map_close(g);
+	vsl_jgen_map_open(g, k);
+	vsl_jgen_uint(g, "limit", e->limit);
+	vsl_jgen_uint(g, "usage", e->usage);
+	vsl_jgen_uint(g, "max", e->max_usage);
+	vsl_jgen_uint(g, "failcnt", e->failcnt);
+	vsl_jgen_map_close(g);
 }
 
 static void gen_memory(yajl_gen g, const struct vsl_cg_stats *s)
 {
-	key(g, "memory");
-	yajl_gen_map_open(g);
-	num(g, "cache", s->memory.cache);
+	vsl_jgen_map_open(g, "memory");
+	vsl_jgen_uint(g, "cache", s->memory.cache);
 	gen_mem_entry(g, "usage", &s->memory.usage);
 	gen_mem_entry(g, "swap", &s->memory.swap);
 	gen_mem_entry(g, "kernel", &s->memory.kernel);
 	gen_mem_entry(g, "kernelTCP", &s->memory.kernel_tcp);
-	key(g, "raw");
-	yajl_gen_map_open(g);
-	num(g, "rss", s->memory.rss);
-	num(g, "cache", s->memory.cache);
-	num(g, "oom_kill", s->memory.oom_kill);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
+	vsl_jgen_map_open(g, "raw");
+	vsl_jgen_uint(g, "rss", s->memory.rss);
+	vsl_jgen_uint(g, "cache", s->memory.cache);
+	vsl_jgen_uint(g, "oom_kill", s->memory.oom_kill);
+	vsl_jgen_map_close(g);
+	vsl_jgen_map_close(g);
 }
 
 static void gen_blkio_list(yajl_gen g, const char *k, const struct vsl_cg_blkio_entry *v,
 			   size_t n)
 {
-	key(g, k);
-	yajl_gen_array_open(g);
+	vsl_jgen_arr_open(g, k);
 	for (size_t i = 0; i < n; i++) {
-		yajl_gen_map_open(g);
-		num(g, "major", v[i].major);
-		num(g, "minor", v[i].minor);
-		str(g, "op", v[i].op);
-		num(g, "value", v[i].value);
-		yajl_gen_map_close(g);
+		vsl_jgen_map_open(g, NULL);
+		vsl_jgen_uint(g, "major", v[i].major);
+		vsl_jgen_uint(g, "minor", v[i].minor);
+		vsl_jgen_str(g, "op", v[i].op);
+		vsl_jgen_uint(g, "value", v[i].value);
+		vsl_jgen_map_close(g);
 	}
-	yajl_gen_array_close(g);
+	vsl_jgen_arr_close(g);
 }
 
 static void gen_rest(yajl_gen g, const struct vsl_cg_stats *s)
 {
-	key(g, "pids");
-	yajl_gen_map_open(g);
-	num(g, "current", s->pids.current);
-	num(g, "limit", s->pids.limit);
-	yajl_gen_map_close(g);
-	key(g, "blkio");
-	yajl_gen_map_open(g);
+	vsl_jgen_map_open(g, "pids");
+	vsl_jgen_uint(g, "current", s->pids.current);
+	vsl_jgen_uint(g, "limit", s->pids.limit);
+	vsl_jgen_map_close(g);
+	vsl_jgen_map_open(g, "blkio");
 	gen_blkio_list(g, "ioServiceBytesRecursive", s->blkio.bytes, s->blkio.n_bytes);
 	gen_blkio_list(g, "ioServicedRecursive", s->blkio.ios, s->blkio.n_ios);
-	yajl_gen_map_close(g);
-	key(g, "hugetlb");
-	yajl_gen_map_open(g);
+	vsl_jgen_map_close(g);
+	vsl_jgen_map_open(g, "hugetlb");
 	for (size_t i = 0; i < s->n_hugetlb; i++) {
-		key(g, s->hugetlb[i].page_size);
-		yajl_gen_map_open(g);
-		num(g, "usage", s->hugetlb[i].usage);
-		num(g, "max", s->hugetlb[i].max_usage);
-		num(g, "failcnt", s->hugetlb[i].failcnt);
-		yajl_gen_map_close(g);
+		vsl_jgen_map_open(g, s->hugetlb[i].page_size);
+		vsl_jgen_uint(g, "usage", s->hugetlb[i].usage);
+		vsl_jgen_uint(g, "max", s->hugetlb[i].max_usage);
+		vsl_jgen_uint(g, "failcnt", s->hugetlb[i].failcnt);
+		vsl_jgen_map_close(g);
 	}
-	yajl_gen_map_close(g);
+	vsl_jgen_map_close(g);
 }
 
 /* runc's network_interfaces: the counters of every interface in the container's own
@@ -150,50 +118,45 @@ static void gen_net(yajl_gen g, pid_t pid)
 	if (pid <= 0 || stat(path, &a) < 0 || stat("/proc/self/ns/net", &b) < 0 ||
 	    a.st_ino == b.st_ino || vsl_net_stats(pid, &ifs, &n, &tmp) < 0)
 		return;
-	key(g, "network_interfaces");
-	yajl_gen_array_open(g);
+	vsl_jgen_arr_open(g, "network_interfaces");
 	for (size_t i = 0; i < n; i++) {
-		yajl_gen_map_open(g);
-		str(g, "name", ifs[i].name);
-		num(g, "rx_bytes", ifs[i].rx_bytes);
-		num(g, "rx_packets", ifs[i].rx_packets);
-		num(g, "rx_errors", ifs[i].rx_errors);
-		num(g, "rx_dropped", ifs[i].rx_dropped);
-		num(g, "tx_bytes", ifs[i].tx_bytes);
-		num(g, "tx_packets", ifs[i].tx_packets);
-		num(g, "tx_errors", ifs[i].tx_errors);
-		num(g, "tx_dropped", ifs[i].tx_dropped);
-		yajl_gen_map_close(g);
+		vsl_jgen_map_open(g, NULL);
+		vsl_jgen_str(g, "name", ifs[i].name);
+		vsl_jgen_uint(g, "rx_bytes", ifs[i].rx_bytes);
+		vsl_jgen_uint(g, "rx_packets", ifs[i].rx_packets);
+		vsl_jgen_uint(g, "rx_errors", ifs[i].rx_errors);
+		vsl_jgen_uint(g, "rx_dropped", ifs[i].rx_dropped);
+		vsl_jgen_uint(g, "tx_bytes", ifs[i].tx_bytes);
+		vsl_jgen_uint(g, "tx_packets", ifs[i].tx_packets);
+		vsl_jgen_uint(g, "tx_errors", ifs[i].tx_errors);
+		vsl_jgen_uint(g, "tx_dropped", ifs[i].tx_dropped);
+		vsl_jgen_map_close(g);
 	}
-	yajl_gen_array_close(g);
+	vsl_jgen_arr_close(g);
 }
 
 /* One event line on stdout; stats NULL for an OOM event. pid: the container's process. */
 static void print_event(const char *id, const char *type, const struct vsl_cg_stats *s,
 			pid_t pid)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
+	yajl_gen g = vsl_jgen_new(false);
+	cleanup_free char *line = NULL;
 
-	yajl_gen_map_open(g);
-	str(g, "type", type);
-	str(g, "id", id);
+	vsl_jgen_map_open(g, NULL);
+	vsl_jgen_str(g, "type", type);
+	vsl_jgen_str(g, "id", id);
 	if (s) {
-		key(g, "data");
-		yajl_gen_map_open(g);
+		vsl_jgen_map_open(g, "data");
 		gen_cpu(g, s);
 		gen_memory(g, s);
 		gen_rest(g, s);
 		gen_net(g, pid);
-		yajl_gen_map_close(g);
+		vsl_jgen_map_close(g);
 	}
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	fputc('\n', stdout);
+	vsl_jgen_map_close(g);
+	line = vsl_jgen_finish(g);
+	printf("%s\n", line);
 	fflush(stdout);
-	yajl_gen_free(g);
 }
 
 static void oom_closep(struct vsl_cg_oom **w)
