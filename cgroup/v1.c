@@ -59,13 +59,17 @@ static bool has_procs(const char *dir)
 
 /* A new cpuset cgroup starts with no cpus and no mems (unless clone_children): nothing could
  * run in it. Copy the parent's, top-down over the levels vessel made. */
-static int cpuset_init(const struct vsl_cgroup *cg, unsigned made, struct vsl_err *err)
+/* cpuset.cpus and cpuset.mems start empty in a new v1 cpuset cgroup (no process can join
+ * it then: ENOSPC). Fill every empty level from its parent, top down, whoever made it: a
+ * parent another create made a moment ago may still be empty, and filling it again with
+ * the same values is harmless. */
+static int cpuset_init(const struct vsl_cgroup *cg, struct vsl_err *err)
 {
 	const struct vsl_cg_hier *h = vsl_cg_v1_hier(cg, "cpuset");
 	unsigned total = count_levels(cg->path);
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 
-	for (unsigned lvl = total - made + 1; h && made && lvl <= total; lvl++) {
+	for (unsigned lvl = 1; h && lvl <= total; lvl++) {
 		cleanup_free char *dir = xstrdup(h->dir), *parent = NULL;
 		for (unsigned k = lvl; k < total; k++)
 			*strrchr(dir, '/') = '\0';
@@ -118,7 +122,7 @@ static int unified_create(struct vsl_cgroup *cg, const struct vsl_cg_settings *s
 static int v1_create(struct vsl_cgroup *cg, const struct vsl_cg_settings *s,
 		     struct vsl_err *err)
 {
-	unsigned total = count_levels(cg->path), made_cpuset = 0;
+	unsigned total = count_levels(cg->path);
 	int r = 0;
 
 	for (size_t i = 0; i < cg->n_hier; i++) {
@@ -127,8 +131,6 @@ static int v1_create(struct vsl_cgroup *cg, const struct vsl_cg_settings *s,
 			return vsl_fail(err, EBUSY, "cgroup %s: already in use by other processes",
 					cg->hier[i].dir);
 		cg->owned = made > cg->owned ? made : cg->owned;
-		if (strstr(cg->hier[i].ctrls, "cpuset"))
-			made_cpuset = made;
 	}
 	if (cg->owned == 0)
 		cg->owned = 1;	/* an empty leaf that existed is taken over */
@@ -137,7 +139,7 @@ static int v1_create(struct vsl_cgroup *cg, const struct vsl_cg_settings *s,
 		r = vsl_cg_mkdir_path(cg->hier[i].mount, cg->path, &made, err);
 	}
 	if (r == 0)
-		r = cpuset_init(cg, made_cpuset, err);
+		r = cpuset_init(cg, err);
 	if (r == 0)
 		r = unified_create(cg, s, err);
 	if (r < 0) {
