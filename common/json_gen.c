@@ -1,4 +1,4 @@
-/* yajl_gen helpers (declared in spec/json.h): NULL keys for array elements, NULL values
+/* yajl_gen helpers (common/json_gen.h): NULL keys for array elements, NULL values
  * skipped, integers written from their exact decimal text so uint64 survives. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "spec/json.h"
+#include "common/json_gen.h"
 
 yajl_gen vsl_jgen_new(bool pretty)
 {

@@ -14,6 +14,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "common/cleanup.h"
+#include "common/json_gen.h"
 #include "common/util.h"
 #include "netns/internal.h"
 #include "netns/rtnl.h"
@@ -23,41 +24,26 @@ static char *record_path(const char *store, const char *name)
 	return xasprintf("%s/net/%s.json", store, name);
 }
 
-static void gen_str(yajl_gen g, const char *k, const char *v)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-}
-
 int vsl_network_save(const char *store, const struct vsl_network *nw, struct vsl_err *err)
 {
 	cleanup_free char *path = record_path(store, nw->name);
+	cleanup_free char *text = NULL;
 	char s[VSL_CIDR_STRLEN];
-	const unsigned char *buf;
-	size_t len;
-	yajl_gen g = yajl_gen_alloc(NULL);
-	int r;
+	yajl_gen g = vsl_jgen_new(true);
 
-	if (!g)
-		abort();
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_map_open(g);
-	gen_str(g, "name", nw->name);
-	gen_str(g, "subnet", vsl_cidr_str(&nw->subnet, s));
-	gen_str(g, "gateway", vsl_ip_str(&nw->gateway, s));
+	vsl_jgen_map_open(g, NULL);
+	vsl_jgen_str(g, "name", nw->name);
+	vsl_jgen_str(g, "subnet", vsl_cidr_str(&nw->subnet, s));
+	vsl_jgen_str(g, "gateway", vsl_ip_str(&nw->gateway, s));
 	if (nw->has6) {
-		gen_str(g, "subnet6", vsl_cidr_str(&nw->subnet6, s));
-		gen_str(g, "gateway6", vsl_ip_str(&nw->gateway6, s));
+		vsl_jgen_str(g, "subnet6", vsl_cidr_str(&nw->subnet6, s));
+		vsl_jgen_str(g, "gateway6", vsl_ip_str(&nw->gateway6, s));
 	}
-	yajl_gen_string(g, (const unsigned char *)"mtu", 3);
-	yajl_gen_integer(g, nw->mtu);
-	yajl_gen_string(g, (const unsigned char *)"managed", 7);
-	yajl_gen_bool(g, nw->managed);
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	r = vsl_write_file_atomic(path, (const char *)buf, len, 0600, err);
-	yajl_gen_free(g);
-	return r;
+	vsl_jgen_int(g, "mtu", nw->mtu);
+	vsl_jgen_bool(g, "managed", nw->managed);
+	vsl_jgen_map_close(g);
+	text = vsl_jgen_finish(g);
+	return vsl_write_file_atomic(path, text, strlen(text), 0600, err);
 }
 
 static const char *get_str(yajl_val root, const char *key)

@@ -11,6 +11,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "common/cleanup.h"
+#include "common/json_gen.h"
 #include "common/util.h"
 #include "overlay/internal.h"
 
@@ -79,53 +80,22 @@ char *ovl_now(void)
 	return xstrdup(buf);
 }
 
-static void gen_str(yajl_gen g, const char *key, const char *val)
-{
-	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-	if (val)
-		yajl_gen_string(g, (const unsigned char *)val, strlen(val));
-	else
-		yajl_gen_null(g);
-}
-
-static void gen_u64(yajl_gen g, const char *key, uint64_t val)
-{
-	char num[32];
-
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)val);
-	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-	yajl_gen_number(g, num, strlen(num));
-}
-
-static void gen_bool(yajl_gen g, const char *key, bool val)
-{
-	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-	yajl_gen_bool(g, val);
-}
-
-/* Write the generator's document to dir/file atomically. */
+/* Write a record (an object vsl_jgen_new opened) to dir/file atomically. */
 static int gen_write(yajl_gen g, const char *dir, const char *file, struct vsl_err *err)
 {
 	cleanup_free char *path = xasprintf("%s/%s", dir, file);
-	const unsigned char *buf;
-	size_t len;
-	int r;
+	cleanup_free char *text = NULL;
 
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	r = vsl_write_file_atomic(path, (const char *)buf, len, 0644, err);
-	yajl_gen_free(g);
-	return r;
+	vsl_jgen_map_close(g);
+	text = vsl_jgen_finish(g);
+	return vsl_write_file_atomic(path, text, strlen(text), 0644, err);
 }
 
 static yajl_gen gen_open(void)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen g = vsl_jgen_new(true);
 
-	if (!g)
-		abort();
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_map_open(g);
+	vsl_jgen_map_open(g, NULL);
 	return g;
 }
 
@@ -213,11 +183,11 @@ int ovl_layer_write(const char *dir, const struct ovl_layer *l, struct vsl_err *
 {
 	yajl_gen g = gen_open();
 
-	gen_str(g, "template", l->template_name);
-	gen_str(g, "target", l->target);
-	gen_u64(g, "disk_limit", l->disk_limit);
-	gen_bool(g, "keep", l->keep);
-	gen_str(g, "target_top", l->target_top);
+	vsl_jgen_str(g, "template", l->template_name);
+	vsl_jgen_str(g, "target", l->target);
+	vsl_jgen_uint(g, "disk_limit", l->disk_limit);
+	vsl_jgen_bool(g, "keep", l->keep);
+	vsl_jgen_str(g, "target_top", l->target_top);
 	return gen_write(g, dir, "layer.json", err);
 }
 
@@ -225,11 +195,11 @@ int ovl_meta_write(const char *dir, const struct vsl_ovl_template *t, struct vsl
 {
 	yajl_gen g = gen_open();
 
-	gen_str(g, "name", t->name);
-	gen_str(g, "parent", t->parent);
-	gen_str(g, "created", t->created);
-	gen_str(g, "source", t->source);
-	gen_u64(g, "size", t->size);
+	vsl_jgen_str(g, "name", t->name);
+	vsl_jgen_str(g, "parent", t->parent);
+	vsl_jgen_str(g, "created", t->created);
+	vsl_jgen_str(g, "source", t->source);
+	vsl_jgen_uint(g, "size", t->size);
 	return gen_write(g, dir, "meta.json", err);
 }
 

@@ -1,7 +1,7 @@
 /* Small JSON helpers over yajl: a parser that builds a yajl_val tree with line/column
  * errors, typed getters whose errors name the JSON path ("config.json: process.args:
  * expected array of strings"), and yajl_gen helpers for output. Shared by spec/config*.c
- * and spec/state.c. Pure: no I/O. Output helpers are in spec/json_gen.c. */
+ * and spec/state.c. Pure: no I/O. Output helpers are in common/json_gen.h. */
 #ifndef VSL_SPEC_JSON_H
 #define VSL_SPEC_JSON_H
 
@@ -13,6 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "common/err.h"
+#include "common/json_gen.h"
 
 /* Parse len bytes (no NUL needed) into a tree. On failure returns NULL, err = EINVAL with
  * "name: line L, column C: <yajl's reason>". Free the tree with vsl_json_free only. */
@@ -94,21 +95,6 @@ int vsl_json_objects(yajl_val obj, const struct vsl_jpath *p, const char *key,
 		     size_t elem_size, vsl_json_elem_fn fn, void **out, size_t *n,
 		     struct vsl_err *err);
 
-/* Output. vsl_jgen_new never fails (aborts on OOM); vsl_jgen_finish returns the text
- * (malloc'd, NUL-terminated) and frees g. A NULL key writes a bare value (in an array);
- * str and strv skip NULL values entirely. Pretty output is indented with tabs, like
- * runc spec. */
-yajl_gen vsl_jgen_new(bool pretty);
-char *vsl_jgen_finish(yajl_gen g);
-void vsl_jgen_key(yajl_gen g, const char *key);
-void vsl_jgen_str(yajl_gen g, const char *key, const char *s);
-void vsl_jgen_strv(yajl_gen g, const char *key, char *const *v);
-void vsl_jgen_bool(yajl_gen g, const char *key, bool b);
-void vsl_jgen_int(yajl_gen g, const char *key, int64_t v);
-void vsl_jgen_uint(yajl_gen g, const char *key, uint64_t v);
-void vsl_jgen_map_open(yajl_gen g, const char *key);
-void vsl_jgen_map_close(yajl_gen g);
-void vsl_jgen_arr_open(yajl_gen g, const char *key);
-void vsl_jgen_arr_close(yajl_gen g);
+/* Output: common/json_gen.h. */
 
 #endif
