@@ -18,7 +18,7 @@
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "spec/json.h"
+#include "common/json_gen.h"
 
 static void gen_cpu(yajl_gen g, const struct vsl_cg_stats *s)
 {
