@@ -203,7 +203,13 @@ static int parse_global(struct vsl_ctx *ctx, int argc, char **argv)
 			ctx->systemd_cgroup = strcmp(optarg, "systemd") == 0;
 			break;
 		case OPT_ROOTLESS:
-			ctx->rootless = strcmp(optarg, "true") == 0;
+			/* runc's true|false|auto: rootless mode is not built yet, so only
+			 * a request for it is refused, not the flag itself. */
+			if (strcmp(optarg, "true") == 0) {
+				fprintf(stderr, "vessel: --rootless true: rootless mode is not "
+						"supported yet (run as root)\n");
+				return -1;
+			}
 			break;
 		case OPT_CRIU:
 			break; /* the CRIU binary path: accepted for runc compatibility */

@@ -15,7 +15,6 @@ struct vsl_ctx {
 	const char *store;	/* --store / VESSEL_STORE: templates, layers, leases */
 	struct vsl_log log;	/* --log, --log-format, --debug */
 	bool systemd_cgroup;	/* --systemd-cgroup */
-	bool rootless;		/* --rootless (not yet supported: refused clearly) */
 };
 
 #endif
