@@ -19,7 +19,17 @@ start_with() {
 	vsl create -b "$B" "$id" >"$TMP/$id.out" 2>&1 && vsl start "$id"
 }
 limits() { edit_config "$B" ".linux.resources = $1"; }
-counter() { cat "$B"/rootfs/count0 "$B"/rootfs/count1 2>/dev/null | sort -n | tail -1; }
+# A reader can meet both files just truncated (the writer moved on between the two reads):
+# read again until one holds a number.
+counter() {
+	local v i
+	for i in $(seq 50); do
+		v=$(cat "$B"/rootfs/count0 "$B"/rootfs/count1 2>/dev/null | sort -n | tail -1)
+		[ -n "$v" ] && break
+		sleep 0.01
+	done
+	echo "$v"
+}
 
 make_bundle "$B" true
 
