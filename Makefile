@@ -2,11 +2,11 @@
 # Sources are found by wildcard per folder, so adding a file needs no edit here.
 
 CC      ?= cc
-PKGS    := yajl libseccomp libcap libmnl libnftnl
+PKGS    := yajl libseccomp libcap libmnl libnftnl nettle
 # vessel links these statically (Debian ships their .a): each command starts ~0.5 ms sooner
 # without their dynamic loading, and create/run/exec start twice (runtime/cloned_binary.h).
 # libmnl has no .a in Debian and libc stays shared.
-STATIC_LIBS := -Wl,-Bstatic -lyajl_s -lseccomp -lcap -lnftnl -Wl,-Bdynamic -lmnl -lpthread
+STATIC_LIBS := -Wl,-Bstatic -lyajl_s -lseccomp -lcap -lnftnl -lnettle -Wl,-Bdynamic -lmnl -lpthread
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow \
            -Wformat=2 -Wno-format-truncation -Wmissing-prototypes -fno-strict-aliasing -D_GNU_SOURCE -I. \

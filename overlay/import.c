@@ -34,19 +34,24 @@ static const char *vstr(yajl_val v)
 	return s ? s : "";
 }
 
-/* "sha256:abc..." -> layout/blobs/sha256/abc..., refusing anything that could escape. */
-static char *blob_path(const char *layout, const char *digest, struct vsl_err *err)
+/* "sha256:abc..." -> layout/blobs/sha256/abc..., once the blob there is known to hash to
+ * that digest (the digest's form is checked first, so the path cannot escape). */
+static char *verified_blob(const char *layout, const char *digest, struct vsl_err *err)
 {
-	const char *colon = digest ? strchr(digest, ':') : NULL;
+	char *path;
 
-	if (!colon || colon == digest || !colon[1] ||
-	    strspn(digest, "abcdefghijklmnopqrstuvwxyz0123456789+._-") !=
-		(size_t)(colon - digest) ||
-	    strspn(colon + 1, "0123456789abcdef") != strlen(colon + 1)) {
-		vsl_fail(err, EINVAL, "%s: bad digest %s", layout, digest ? digest : "(none)");
+	if (ovl_digest_check(digest, err) < 0) {
+		vsl_wrap(err, "%s", layout);
 		return NULL;
 	}
-	return xasprintf("%s/blobs/%.*s/%s", layout, (int)(colon - digest), digest, colon + 1);
+	path = xasprintf("%s/blobs/%.*s/%s", layout, (int)(strchr(digest, ':') - digest), digest,
+			 strchr(digest, ':') + 1);
+	if (ovl_digest_verify(path, digest, err) < 0) {
+		vsl_wrap(err, "%s", layout);
+		free(path);
+		return NULL;
+	}
+	return path;
 }
 
 static const char *host_arch(void)
@@ -97,7 +102,7 @@ static int oci_layers(const char *layout, char ***out, struct vsl_err *err)
 		yajl_val desc = pick_manifest(manifest ? manifest : index);
 		const char *mt = desc ? jstr(desc, "mediaType") : NULL;
 		cleanup_free char *path =
-		    desc ? blob_path(layout, jstr(desc, "digest"), err) : NULL;
+		    desc ? verified_blob(layout, jstr(desc, "digest"), err) : NULL;
 		yajl_val next;
 
 		if (!desc)
@@ -116,7 +121,7 @@ static int oci_layers(const char *layout, char ***out, struct vsl_err *err)
 	if (!layers || YAJL_GET_ARRAY(layers)->len == 0)
 		return vsl_fail(err, EINVAL, "%s: image manifest has no layers", layout);
 	for (size_t i = 0; i < YAJL_GET_ARRAY(layers)->len; i++) {
-		char *p = blob_path(layout, jstr(YAJL_GET_ARRAY(layers)->values[i], "digest"), err);
+		char *p = verified_blob(layout, jstr(YAJL_GET_ARRAY(layers)->values[i], "digest"), err);
 
 		if (!p)
 			return -err->code;

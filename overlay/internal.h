@@ -65,6 +65,11 @@ int ovl_whiteouts_convert(const char *dir, bool has_below, struct vsl_err *err);
 /* Apply a layer unpacked in src onto dst (OCI layer semantics), emptying src. */
 int ovl_layer_merge(const char *src, const char *dst, bool has_below, struct vsl_err *err);
 
+/* digest.c: OCI content digests (sha256, sha512). check: the form alone; verify: that the
+ * file at path hashes to it. EILSEQ names both digests on a mismatch. */
+int ovl_digest_check(const char *digest, struct vsl_err *err);
+int ovl_digest_verify(const char *path, const char *digest, struct vsl_err *err);
+
 /* tar.c: Debian's tar does the unpacking; we feed it and report progress. */
 struct ovl_progress {
 	vsl_ovl_progress_fn fn;

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-dev
 busybox-static iproute2 jq python3 python3-jsonschema crun runc
 e2fsprogs util-linux procps
-libnftnl-dev nftables
+libnftnl-dev nftables nettle-dev
 zstd xz-utils
 qemu-system-x86
 podman conmon golang-github-containers-common containernetworking-plugins containerd"

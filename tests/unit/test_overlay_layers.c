@@ -202,6 +202,49 @@ static void oci(const char *t, const char *store)
 	vsl_ovl_unmount(&c, E(&err));
 }
 
+/* Every blob is checked against the digest naming it: a changed byte, an unknown
+ * algorithm, a malformed or missing digest each fail the import and leave no template. */
+static void oci_digests(const char *t, const char *store)
+{
+	struct vsl_err err;
+	const char *idx = "printf '{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"%s\"}]}' \"$d\""
+			  " > index.json";
+
+	/* A copy of the layout whose index names the manifest by sha512: accepted. */
+	ok(sh("set -e; cd %s; rm -rf o2; cp -a oci o2; cd o2;"
+	      "m=$(grep -o 'sha256:[0-9a-f]*' index.json | cut -d: -f2);"
+	      "h=$(sha512sum blobs/sha256/$m | cut -c1-128); mkdir blobs/sha512;"
+	      "cp blobs/sha256/$m blobs/sha512/$h; d=sha512:$h; %s",
+	      t, idx) == 0,
+	   "an OCI layout whose manifest is named by sha512");
+	ok(import(store, "oci-512", xasprintf("%s/o2", t), NULL, E(&err)) == 0,
+	   "sha512 digest verified: %s", W(&err));
+	/* One byte appended to a layer. */
+	sh("cd %s; rm -rf o3; cp -a oci o3; cd o3/blobs/sha256;"
+	   "m=$(grep -o 'sha256:[0-9a-f]*' ../../index.json | cut -d: -f2);"
+	   "l=$(ls | grep -v $m | head -1); echo >> $l",
+	   t);
+	ok(import(store, "oci-bad", xasprintf("%s/o3", t), NULL, E(&err)) == -EILSEQ &&
+	       strstr(err.msg, "content does not match its digest") && strstr(err.msg, "sha256:"),
+	   "a changed layer is refused: %s", W(&err));
+	ok(sh("cd %s/o2; d=md5:d41d8cd98f00b204e9800998ecf8427e; %s", t, idx) == 0 &&
+	       import(store, "oci-bad", xasprintf("%s/o2", t), NULL, E(&err)) == -ENOTSUP &&
+	       strstr(err.msg, "unsupported algorithm md5"),
+	   "md5 is refused: %s", W(&err));
+	ok(sh("cd %s/o2; d=sha256:ABCDEF; %s", t, idx) == 0 &&
+	       import(store, "oci-bad", xasprintf("%s/o2", t), NULL, E(&err)) == -EINVAL &&
+	       strstr(err.msg, "bad digest sha256:ABCDEF"),
+	   "a malformed digest is refused: %s", W(&err));
+	ok(sh("cd %s/o2; d=sha256:$(printf %%064d 0); %s", t, idx) == 0 &&
+	       import(store, "oci-bad", xasprintf("%s/o2", t), NULL, E(&err)) == -ENOENT &&
+	       strstr(err.msg, "blob sha256:0000"),
+	   "a missing blob is named: %s", W(&err));
+	ok(!exists("%s/templates/oci-bad", store) &&
+	       sh("! ls -A '%s/templates' | grep -q '^\\.'", store) == 0,
+	   "failed verifications leave no template and no staging directory");
+	ok(vsl_ovl_template_rm(store, "oci-512", E(&err)) == 0, "rm oci-512");
+}
+
 static void bad_input(const char *t, const char *store)
 {
 	cleanup_free char *r = xasprintf("%s/bad/deep/rootfs", t);
@@ -379,6 +422,7 @@ int main(void)
 	two_containers(t, store);
 	from_snapshot(t, store);
 	oci(t, store);
+	oci_digests(t, store);
 	bad_input(t, store);
 	disk_limit(t, store);
 	disk_resize(t, store);
