@@ -6,7 +6,18 @@
 . "$(dirname "$0")/../lib.sh"
 
 BR=vtn$(( $$ % 10000000 ))
-NET=10.213.$(( $$ % 200 ))
+# A /24 in 10.213.x and a /30 in 10.216.x that no host route covers yet (vessel refuses a
+# subnet that overlaps a route), starting from one derived from the pid.
+free_octet() {
+	local x i
+	for i in $(seq 0 199); do
+		x=$(( ($$ + i) % 200 ))
+		ip -4 route show | grep -q "^$1\.$x\." || { echo $x; return; }
+	done
+	echo $(( $$ % 200 ))
+}
+NET=10.213.$(free_octet 10.213)
+SX=$(free_octet 10.216)
 NET6=fd21:3:$(( $$ % 9999 ))
 PB=$(( 20000 + ($$ % 400) * 100 ))	# this test's host ports: PB .. PB+99
 FWD_WAS=$(cat /proc/sys/net/ipv4/ip_forward)
@@ -121,11 +132,11 @@ check "delete a1" vsl delete --force a1
 is "bad input left no veth, lease or rule" "$(veths "$BR") $(leases "$BR") $(rules "port")" "$before"
 [ -e /sys/class/net/vtnnosuch ] && not_ok "bridge vtnnosuch made" || ok "no bridge made for an unknown network"
 
-check "network ${BR}s with room for one" "$VESSEL" network create "${BR}s" --subnet 10.216.$(( $$ % 200 )).0/30
+check "network ${BR}s with room for one" "$VESSEL" network create "${BR}s" --subnet 10.216.$SX.0/30
 E=$TMP/e; net_bundle "$E" sleep 300
 annotate "$E" vessel.net.bridge "${BR}s"
 check "e1 takes the only address" vsl create -b "$E" e1
-fails_with "pool exhausted" "network ${BR}s: subnet 10.216.$(( $$ % 200 )).0/30 is exhausted" vsl create -b "$E" e2
+fails_with "pool exhausted" "network ${BR}s: subnet 10.216.$SX.0/30 is exhausted" vsl create -b "$E" e2
 assert_no_leftovers e2
 check "delete e1" vsl delete --force e1
 check "e2 reuses the address" vsl create -b "$E" e2
