@@ -55,6 +55,14 @@ const char *vsl_cg_mode_name(const struct vsl_cgroup *cg);
 /* Move process pid into the cgroup in all hierarchies. Call before pid runs user code and
  * while it has one thread (v1 moves the thread). */
 int vsl_cg_enter(const struct vsl_cgroup *cg, pid_t pid, struct vsl_err *err);
+/* Fork a child that starts inside the cgroup's v2 directory where the kernel allows it
+ * (fork.c says why); *born_in_v2 tells the child whether it did. Returns like fork(). The
+ * caller must be single-threaded. With cg NULL, a plain fork. */
+pid_t vsl_cg_fork(const struct vsl_cgroup *cg, bool *born_in_v2);
+/* In a child from vsl_cg_fork, first thing, while it has one thread: move itself into the
+ * cgroup in every hierarchy it is not in yet, without the kernel's global attach lock on
+ * v1. Its children inherit the cgroup. */
+int vsl_cg_enter_self(const struct vsl_cgroup *cg, bool born_in_v2, struct vsl_err *err);
 /* Change limits live. Fields absent in res are left as they are. */
 int vsl_cg_update(const struct vsl_cgroup *cg, const struct vsl_resources *res,
 		  struct vsl_err *err);

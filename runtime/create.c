@@ -171,14 +171,6 @@ static int make_cgroup(struct create *cr, struct vsl_err *err)
 	return vsl_store_save(cr->c, err);
 }
 
-/* Stage 1 has not unshared anything yet: everything it forks is in the cgroup. */
-static int on_stage1(void *arg, pid_t pid, struct vsl_err *err)
-{
-	struct create *cr = arg;
-
-	return vsl_cg_enter(cr->cg, pid, err);
-}
-
 /* Show a derived value in the state's annotations (`vessel state` prints them). */
 static void state_annotate(struct vsl_state *st, const char *key, const char *value)
 {
@@ -283,8 +275,8 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 		.listen_fds = cr->o->listen_fds,
 		.log = &cr->ctx->log,
 		.arg = cr,
-		.on_stage1 = on_stage1,
 		.cgroup_dir = cr->cg ? vsl_cg_dir(cr->cg) : NULL,
+		.cg = cr->cg,
 		.on_pid = on_pid,
 		.on_mounted = on_mounted,
 	};

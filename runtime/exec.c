@@ -32,7 +32,7 @@ struct exec_child {
 	int lock_fd;		/* closed in the children */
 	int preserve_fds;
 	const struct vsl_log *log;
-	const struct vsl_cgroup *cg;	/* parent side: the container's cgroup, or NULL */
+	const struct vsl_cgroup *cg;	/* the container's cgroup, or NULL */
 };
 
 static void __attribute__((noreturn)) child_fail(int sock, const struct vsl_err *err)
@@ -119,9 +119,9 @@ static void __attribute__((noreturn)) run_process(const struct exec_child *ec, i
 	child_fail(sock, &err);
 }
 
-static void __attribute__((noreturn)) joiner(const struct exec_child *ec, int sock)
+static void __attribute__((noreturn)) joiner(const struct exec_child *ec, int sock,
+					      bool born_in_v2)
 {
-	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct vsl_err err;
 	sigset_t none;
@@ -134,9 +134,10 @@ static void __attribute__((noreturn)) joiner(const struct exec_child *ec, int so
 			sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* The parent puts us in the container's cgroup first; our child inherits it. */
-	if (vsl_sync_expect(sock, VSL_SYNC_GO, msg, &err) < 0)
-		_exit(1);
+	/* Into the container's cgroup first, while we may still write the host's cgroupfs;
+	 * our child inherits it. */
+	if (ec->cg && vsl_cg_enter_self(ec->cg, born_in_v2, &err) < 0)
+		child_fail(sock, &err);
 	if (join_target(ec->target, &err) < 0)
 		child_fail(sock, &err);
 	pid = fork();
@@ -157,13 +158,14 @@ static int start_process(const struct exec_child *ec, pid_t *out_pid, int *out_m
 {
 	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
 	cleanup_close int sock = -1;
+	bool born_in_v2;
 	pid_t j, pid = 0;
 	int sv[2], r;
 
 	*out_master = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return vsl_fail(err, errno, "socketpair");
-	j = fork();
+	j = vsl_cg_fork(ec->cg, &born_in_v2);
 	if (j < 0) {
 		r = -errno;
 		close(sv[0]);
@@ -172,16 +174,11 @@ static int start_process(const struct exec_child *ec, pid_t *out_pid, int *out_m
 	}
 	if (j == 0) {
 		close(sv[0]);
-		joiner(ec, sv[1]);
+		joiner(ec, sv[1], born_in_v2);
 	}
 	close(sv[1]);
 	sock = sv[0];
-	/* Into the container's cgroup before the joiner forks the process. */
-	r = ec->cg ? vsl_cg_enter(ec->cg, j, err) : 0;
-	if (r == 0)
-		r = vsl_sync_send(sock, VSL_SYNC_GO, 0, NULL, 0, -1, err);
-	if (r == 0)
-		r = vsl_sync_expect(sock, VSL_SYNC_PID, msg, err);
+	r = vsl_sync_expect(sock, VSL_SYNC_PID, msg, err);
 	if (r == 0 && msg->len == sizeof(pid))
 		memcpy(&pid, msg->data, sizeof(pid));
 	if (r < 0)

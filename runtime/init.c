@@ -117,7 +117,7 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
+void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock, bool born_in_v2)
 {
 	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
 	struct vsl_err err;
@@ -129,8 +129,9 @@ void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock)
 	if (o->lock_fd >= 0)
 		close(o->lock_fd);
 	reset_signals();
-	/* The parent puts us into the cgroup first: a new cgroup namespace is rooted there. */
-	if (vsl_sync_expect(sock, VSL_SYNC_GO, msg, &err) < 0)
+	/* Into the cgroup first: a new cgroup namespace is rooted there, and everything
+	 * forked from here on inherits it. */
+	if (o->cg && vsl_cg_enter_self(o->cg, born_in_v2, &err) < 0)
 		child_fail(sock, &err);
 	if (join_namespaces(o->cfg, &err) < 0)
 		child_fail(sock, &err);

@@ -27,14 +27,6 @@ static int run_stage1(const struct vsl_spawn_opts *o, pid_t s1, int sock,
 {
 	int r;
 
-	if (o->on_stage1) {
-		r = o->on_stage1(o->arg, s1, err);
-		if (r < 0)
-			return r;
-	}
-	r = vsl_sync_send(sock, VSL_SYNC_GO, 0, NULL, 0, -1, err);
-	if (r < 0)
-		return r;
 	for (;;) {
 		r = vsl_sync_recv(sock, msg, err);
 		if (r < 0)
@@ -94,12 +86,13 @@ int vsl_spawn(const struct vsl_spawn_opts *o, struct vsl_spawned *out, struct vs
 	struct vsl_spawned sp = { .pid = 0, .sync_fd = -1, .pty_master = -1 };
 	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
 	int sv[2];
+	bool born_in_v2;
 	pid_t s1;
 	int r;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return vsl_fail(err, errno, "socketpair");
-	s1 = fork();
+	s1 = vsl_cg_fork(o->cg, &born_in_v2);
 	if (s1 < 0) {
 		r = errno;
 		close(sv[0]);
@@ -108,7 +101,7 @@ int vsl_spawn(const struct vsl_spawn_opts *o, struct vsl_spawned *out, struct vs
 	}
 	if (s1 == 0) {
 		close(sv[0]);
-		vsl_init_stage1(o, sv[1]);
+		vsl_init_stage1(o, sv[1], born_in_v2);
 	}
 	close(sv[1]);
 	sp.sync_fd = sv[0];

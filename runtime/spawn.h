@@ -1,7 +1,8 @@
 /* Making the container process. Two stages, so that every namespace can be created new or
  * joined by path (pid and time namespaces only apply to children):
- *   parent (vessel) --fork--> stage 1: join namespaces by path, unshare user (the parent
- *       writes the id maps), unshare the rest, set time offsets, fork, report, exit
+ *   parent (vessel) --fork--> stage 1: enter the cgroup, join namespaces by path, unshare
+ *       user (the parent writes the id maps), unshare the rest, set time offsets, fork,
+ *       report, exit
  *   stage 1 --fork--> container process: [parent: records the pid] mounts, [parent: createRuntime], hooks, pivot,
  *       names, sysctls, process setup; READY; after COMMIT, block on exec.fifo until
  *       `vessel start`, then exec. The container process is the child of nothing vessel
@@ -13,6 +14,7 @@
 #include <sys/types.h>
 
 #include "common/err.h"
+#include "cgroup/cgroup.h"
 #include "common/log.h"
 #include "spec/config.h"
 
@@ -27,11 +29,12 @@ struct vsl_spawn_opts {
 	int preserve_fds;
 	int listen_fds;
 	const char *cgroup_dir;	/* the container's cgroup inside each hierarchy, or NULL */
+	/* The container's cgroup, or NULL: stage 1 is forked into it and moves itself
+	 * before it unshares anything (cgroup/fork.c), so everything it forks is in it. */
+	const struct vsl_cgroup *cg;
 	const struct vsl_log *log;
 	/* Parent-side steps at the sync points (each may be NULL). */
 	void *arg;
-	/* stage 1 exists and has not unshared anything yet: put it in the cgroup */
-	int (*on_stage1)(void *arg, pid_t pid, struct vsl_err *err);
 	/* the container process exists (host pid): record it (crash safety) */
 	int (*on_pid)(void *arg, pid_t pid, struct vsl_err *err);
 	/* mounts are done, before pivot_root: network, createRuntime hooks. Returns the state
@@ -53,7 +56,8 @@ int vsl_spawn_commit(struct vsl_spawned *sp, struct vsl_err *err);
 void vsl_spawn_abort(struct vsl_spawned *sp);
 
 /* Child side (runtime/init.c). They never return. */
-void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock) __attribute__((noreturn));
+void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock, bool born_in_v2)
+	__attribute__((noreturn));
 void vsl_init_container(const struct vsl_spawn_opts *o, int sock) __attribute__((noreturn));
 
 #endif
