@@ -286,6 +286,54 @@ static void test_pids(const char *top)
 	ok(nothing_left(top), "nothing left");
 }
 
+/* A child forked with vsl_cg_fork that enters itself ends up in the cgroup in every
+ * hierarchy (born in the v2 one where clone3 allows), and its own children with it. */
+static void test_fork_into(const char *top)
+{
+	cleanup_free char *path = xasprintf("%s/fork", top);
+	struct vsl_cg_req req = { .id = "fork", .cgroups_path = path, .log = &quiet };
+	cleanup_cgroup struct vsl_cgroup *cg = NULL;
+	struct vsl_err err = { 0 };
+	bool born_in_v2 = false;
+	int p[2], st = 0;
+	char buf[4096] = "";
+	ssize_t n;
+	pid_t pid;
+
+	if (!created(vsl_cg_create(&req, &cg, &err), path, &err) || pipe(p) < 0)
+		return;
+	pid = vsl_cg_fork(cg, &born_in_v2);
+	if (pid == 0) {
+		/* report the grandchild's view: what the container process would inherit */
+		close(p[0]);
+		if (vsl_cg_enter_self(cg, born_in_v2, &err) < 0) {
+			dprintf(p[1], "error: %s\n", err.msg);
+			_exit(1);
+		}
+		dup2(p[1], 1);
+		execl("/bin/sh", "sh", "-c", "cat /proc/self/cgroup", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "forked child entered itself: %s",
+	   WIFEXITED(st) && WEXITSTATUS(st) ? buf : "ok");
+	ok(cg->unified_dir == NULL || born_in_v2, "born in the v2 cgroup (clone3 CLONE_INTO_CGROUP)");
+	{
+		/* every line of /proc/self/cgroup (a hierarchy) ends in the test's path */
+		bool all = n > 0;
+		for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+			if (!strstr(l, path))
+				all = false;
+		ok(all, "its child is in %s in every hierarchy", path);
+	}
+	ok(vsl_cg_destroy(cg, &err) == 0, "destroy (%s)", err.msg);
+	ok(nothing_left(top), "nothing left");
+}
+
 static int fn_spin_1s(void *arg)
 {
 	struct timespec a, b;
@@ -450,6 +498,7 @@ int main(void)
 	test_update(top);
 	test_refused_create(top);
 	test_pids(top);
+	test_fork_into(top);
 	test_cpu_quota(top);
 	test_oom(top);
 	test_nested_frozen(top);
