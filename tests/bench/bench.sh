@@ -83,23 +83,42 @@ fi
 # Warm up each once (page cache, binaries), then interleave.
 for rt in $runtimes; do "$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" warm >/dev/null 2>&1 || true; done
 
-for i in $(seq "$N"); do
-	for rt in $runtimes; do
-		s=$EPOCHREALTIME
-		"$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" "b$i" >/dev/null
-		e=$EPOCHREALTIME
-		echo "$(( (${e/./} - ${s/./}) ))" >>"$TMP/$rt.us"
-	done
-done
-
 median() { sort -n "$1" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'; }
+
+# rounds NAME PAUSE: N rounds, each runtime once per round, PAUSE seconds (untimed) before
+# each container. The order rotates every round, so that each runtime follows each other
+# one equally often: what one leaves behind in the kernel (cgroups being released, the
+# state of the cgroup attach lock) changes the time of the next, and a fixed order
+# favours some. Then the medians and the ratios.
+rounds() {
+	local name=$1 pause=$2 i k rt s e
+	local -A med
+	read -ra rts <<<"$runtimes"
+	for i in $(seq "$N"); do
+		for k in "${!rts[@]}"; do
+			rt=${rts[$(( (i + k) % ${#rts[@]} ))]}
+			[ "$pause" = 0 ] || sleep "$pause"
+			s=$EPOCHREALTIME
+			"$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" "$name$i" >/dev/null
+			e=$EPOCHREALTIME
+			echo "$(( (${e/./} - ${s/./}) ))" >>"$TMP/$name-$rt.us"
+		done
+	done
+	for rt in $runtimes; do
+		med[$rt]=$(median "$TMP/$name-$rt.us")
+		printf '  %-7s %8s ms\n' "$rt" "${med[$rt]}"
+	done
+	for rt in $runtimes; do
+		[ "$rt" = vessel ] && continue
+		printf '  vessel/%-5s %6.2f\n' "$rt" "$(echo "${med[vessel]} ${med[$rt]}" | awk '{print $1 / $2}')"
+	done
+}
+
 echo "bench: $N containers each, /bin/true, interleaved; median ms per container (create+start+wait+delete)"
-declare -A med
-for rt in $runtimes; do
-	med[$rt]=$(median "$TMP/$rt.us")
-	printf '  %-7s %8s ms\n' "$rt" "${med[$rt]}"
-done
-for rt in $runtimes; do
-	[ "$rt" = vessel ] && continue
-	printf '  vessel/%-5s %6.2f\n' "$rt" "$(echo "${med[vessel]} ${med[$rt]}" | awk '{print $1 / $2}')"
-done
+echo "back to back:"
+rounds b 0
+# Containers an orchestrator starts are rarely back to back. After a quiet moment the kernel's
+# cgroup attach lock costs its first user an RCU grace period (cgroup/fork.c): runc and crun
+# pay it, vessel does not take that lock.
+echo "each after a 50 ms pause (a quiet host, as most starts are):"
+rounds q 0.05
