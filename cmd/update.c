@@ -131,6 +131,12 @@ static int update(struct vsl_ctx *ctx, const char *id, const struct vsl_resource
 	if (r < 0)
 		return r;
 	r = vsl_cg_update(cg, res, err);
+	if (r == 0) {
+		/* Recorded too, as runc does, so that what the container is recreated or
+		 * restored from holds the limits it runs with now. */
+		cleanup_free char *patch = vsl_resources_patch_json(res);
+		r = vsl_store_patch_config(c, patch, err);
+	}
 	return r < 0 ? vsl_wrap(err, "update container %s", id) : 0;
 }
 

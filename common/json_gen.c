@@ -104,3 +104,28 @@ void vsl_jgen_arr_close(yajl_gen g)
 {
 	yajl_gen_array_close(g);
 }
+
+void vsl_jgen_value(yajl_gen g, const char *key, yajl_val v)
+{
+	if (key)
+		vsl_jgen_key(g, key);
+	if (!v || YAJL_IS_NULL(v)) {
+		yajl_gen_null(g);
+	} else if (YAJL_IS_STRING(v)) {
+		yajl_gen_string(g, (const unsigned char *)v->u.string, strlen(v->u.string));
+	} else if (YAJL_IS_NUMBER(v)) {
+		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+		yajl_gen_bool(g, YAJL_IS_TRUE(v));
+	} else if (YAJL_IS_OBJECT(v)) {
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < v->u.object.len; i++)
+			vsl_jgen_value(g, v->u.object.keys[i], v->u.object.values[i]);
+		yajl_gen_map_close(g);
+	} else if (YAJL_IS_ARRAY(v)) {
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < v->u.array.len; i++)
+			vsl_jgen_value(g, NULL, v->u.array.values[i]);
+		yajl_gen_array_close(g);
+	}
+}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 /* Output. vsl_jgen_new never fails (aborts on OOM); vsl_jgen_finish returns the text
  * (malloc'd, NUL-terminated) and frees g. A NULL key writes a bare value (in an array);
@@ -23,5 +24,7 @@ void vsl_jgen_map_open(yajl_gen g, const char *key);
 void vsl_jgen_map_close(yajl_gen g);
 void vsl_jgen_arr_open(yajl_gen g, const char *key);
 void vsl_jgen_arr_close(yajl_gen g);
+/* A parsed value (yajl tree) as it is; numbers keep their original text. */
+void vsl_jgen_value(yajl_gen g, const char *key, yajl_val v);
 
 #endif

@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/store.h"
+#include "spec/json.h"
 
 int vsl_store_check_id(const char *id, struct vsl_err *err)
 {
@@ -162,6 +163,19 @@ struct vsl_config *vsl_store_load_config(const struct vsl_container *c, struct v
 	if (vsl_read_file_at(c->dirfd, VSL_CONFIG_FILE, &json, &len, err) < 0)
 		return NULL;
 	return vsl_config_parse(json, len, "config.json", err);
+}
+
+int vsl_store_patch_config(struct vsl_container *c, const char *patch, struct vsl_err *err)
+{
+	cleanup_free char *json = NULL, *merged = NULL;
+	size_t len;
+
+	if (vsl_read_file_at(c->dirfd, VSL_CONFIG_FILE, &json, &len, err) < 0)
+		return -err->code;
+	merged = vsl_json_merge(json, VSL_CONFIG_FILE, patch, err);
+	if (!merged)
+		return -err->code;
+	return vsl_store_save_config(c, merged, err);
 }
 
 int vsl_store_remove(struct vsl_container *c, struct vsl_err *err)

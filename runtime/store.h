@@ -38,6 +38,8 @@ int vsl_store_save(struct vsl_container *c, struct vsl_err *err);
 /* The container's copy of config.json (later commands read it: exec defaults, hooks). */
 int vsl_store_save_config(struct vsl_container *c, const char *json, struct vsl_err *err);
 struct vsl_config *vsl_store_load_config(const struct vsl_container *c, struct vsl_err *err);
+/* Lay patch (JSON, see vsl_json_merge) over the stored config.json (update's new limits). */
+int vsl_store_patch_config(struct vsl_container *c, const char *patch, struct vsl_err *err);
 /* Remove state.json, exec.fifo and the directory. */
 int vsl_store_remove(struct vsl_container *c, struct vsl_err *err);
 /* Unlock and free. */

@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-de
 busybox-static iproute2 jq python3 python3-jsonschema crun runc
 e2fsprogs util-linux procps
 libnftnl-dev nftables nettle-dev
-zstd xz-utils
+zstd xz-utils time
 qemu-system-x86
 podman conmon golang-github-containers-common containernetworking-plugins containerd"
 missing=""

@@ -318,6 +318,9 @@ int vsl_process_parse(const char *json, size_t len, const char *name, struct vsl
 void vsl_process_clear(struct vsl_process *p);
 /* Serialize back to JSON (round-trip; malloc'd). */
 char *vsl_config_to_json(const struct vsl_config *cfg, bool pretty);
+/* {"linux": {"resources": ...}} with the fields res sets: what `update` lays over the
+ * container's stored config.json (vsl_json_merge). */
+char *vsl_resources_patch_json(const struct vsl_resources *res);
 void vsl_config_free(struct vsl_config *cfg);
 static inline void vsl_config_freep(struct vsl_config **c)
 {

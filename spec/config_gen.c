@@ -225,3 +225,15 @@ void vsl_cfg_gen_seccomp(yajl_gen g, const struct vsl_seccomp *s)
 	}
 	vsl_jgen_map_close(g);
 }
+
+char *vsl_resources_patch_json(const struct vsl_resources *res)
+{
+	yajl_gen g = vsl_jgen_new(false);
+
+	vsl_jgen_map_open(g, NULL);
+	vsl_jgen_map_open(g, "linux");
+	vsl_cfg_gen_resources(g, res);
+	vsl_jgen_map_close(g);
+	vsl_jgen_map_close(g);
+	return vsl_jgen_finish(g);
+}

@@ -620,3 +620,33 @@ int vsl_json_objects(yajl_val obj, const struct vsl_jpath *p, const char *key,
 	}
 	return 1;
 }
+
+static void gen_merged(yajl_gen g, const char *key, yajl_val base, yajl_val patch)
+{
+	if (!patch || !YAJL_IS_OBJECT(patch) || !base || !YAJL_IS_OBJECT(base)) {
+		vsl_jgen_value(g, key, patch ? patch : base);
+		return;
+	}
+	vsl_jgen_map_open(g, key);
+	for (size_t i = 0; i < base->u.object.len; i++)
+		gen_merged(g, base->u.object.keys[i], base->u.object.values[i],
+			   vsl_json_get(patch, base->u.object.keys[i]));
+	for (size_t i = 0; i < patch->u.object.len; i++)
+		if (!vsl_json_get(base, patch->u.object.keys[i]))
+			vsl_jgen_value(g, patch->u.object.keys[i], patch->u.object.values[i]);
+	vsl_jgen_map_close(g);
+}
+
+char *vsl_json_merge(const char *base, const char *name, const char *patch,
+		     struct vsl_err *err)
+{
+	cleanup_json yajl_val b = vsl_json_parse(base, strlen(base), name, err);
+	cleanup_json yajl_val p = b ? vsl_json_parse(patch, strlen(patch), "patch", err) : NULL;
+	yajl_gen g;
+
+	if (!p)
+		return NULL;
+	g = vsl_jgen_new(true);
+	gen_merged(g, NULL, b, p);
+	return vsl_jgen_finish(g);
+}

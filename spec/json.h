@@ -24,6 +24,11 @@ static inline void vsl_json_freep(yajl_val *v)
 	vsl_json_free(*v);
 }
 #define cleanup_json __attribute__((cleanup(vsl_json_freep)))
+/* base (called name in errors) with patch laid over it (RFC 7386 merge patch without null
+ * removals): objects merge key by key, recursively; any other patch value replaces the
+ * base's. Pretty JSON (malloc'd), or NULL with err saying which text did not parse. */
+char *vsl_json_merge(const char *base, const char *name, const char *patch,
+		     struct vsl_err *err);
 
 /* Where a value sits in the document, as a chain of stack nodes: rendered only when an
  * error is reported, so walking a document costs nothing. The root node's key is the

@@ -122,3 +122,20 @@ rounds b 0
 # pay it, vessel does not take that lock.
 echo "each after a 50 ms pause (a quiet host, as most starts are):"
 rounds q 0.05
+
+# Memory: GNU time's %M is the largest resident set of the runtime's process and of the
+# processes it waited for (wait4), in KiB; the median of 20 runs each.
+echo "peak memory of one run (max RSS, KiB, median of 20):"
+declare -A rss
+for rt in $runtimes; do
+	for i in $(seq 20); do
+		/usr/bin/time -f %M -o "$TMP/rss" "$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" "m$i" >/dev/null
+		tail -1 "$TMP/rss" >>"$TMP/$rt.rss"
+	done
+	rss[$rt]=$(sort -n "$TMP/$rt.rss" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	printf '  %-7s %8s KiB\n' "$rt" "${rss[$rt]}"
+done
+for rt in $runtimes; do
+	[ "$rt" = vessel ] && continue
+	printf '  vessel/%-5s %6.2f\n' "$rt" "$(echo "${rss[vessel]} ${rss[$rt]}" | awk '{print $1 / $2}')"
+done

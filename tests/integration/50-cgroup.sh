@@ -98,6 +98,12 @@ echo '{"pids": {"limit": 50}}' | vsl update -r - $id
 is "update -r - (stdin)" "$(stats $id pids.limit)" 50
 check "update --cpu-shares --cpu-quota --cpu-period --pids-limit" vsl update --cpu-shares 512 --cpu-quota 50000 --cpu-period 100000 --pids-limit 30 $id
 is "pids limit updated" "$(stats $id pids.limit)" 30
+stored() { jq -c "$1" "$ROOT/$id/config.json"; }
+is "the new limits are recorded in the container's config.json" \
+	"$(stored '[.linux.resources.memory.limit, .linux.resources.cpu.shares, .linux.resources.cpu.quota, .linux.resources.pids.limit]')" \
+	"[50331648,512,50000,30]"
+is "... not the refused ones" "$(stored '.linux.resources.cpu.cpus')" null
+is "... and the rest of it is kept" "$(stored '.process.args[0:2]')" '["sh","-c"]'
 out=$(vsl update --memory lots $id 2>&1)
 is "a bad flag value is a usage error (2)" "$?" 2
 like "it names the flag and value" "$out" '--memory: invalid value "lots"'

@@ -289,6 +289,57 @@ static void check_json_helpers(void)
 	}
 }
 
+/* update's patch laid over a stored config: objects merge, other values replace, the rest
+ * of the config (and the exact text of big numbers) is kept. */
+static void check_merge(void)
+{
+	const char *base = "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"]},"
+			   "\"linux\":{\"resources\":{\"memory\":{\"limit\":33554432,\"swap\":"
+			   "18446744073709551615},\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]},"
+			   "\"namespaces\":[{\"type\":\"pid\"}]}}";
+	struct vsl_resources res = { .has_memory = true, .has_pids = true, .pids_limit = 30 };
+	cleanup_free char *patch = NULL, *out = NULL;
+	cleanup_json yajl_val v = NULL;
+	struct vsl_err err = { 0 };
+
+	res.memory.has_limit = true;
+	res.memory.limit = 134217728;
+	patch = vsl_resources_patch_json(&res);
+	ok(STREQ(patch, "{\"linux\":{\"resources\":{\"memory\":{\"limit\":134217728},"
+			"\"pids\":{\"limit\":30}}}}"),
+	   "resources patch: only the fields set (%s)", patch);
+	out = vsl_json_merge(base, "config.json", patch, &err);
+	v = out ? vsl_json_parse(out, strlen(out), "merged", &err) : NULL;
+	{
+		const char *lim[] = { "linux", "resources", "memory", "limit", NULL };
+		const char *swap[] = { "linux", "resources", "memory", "swap", NULL };
+		const char *pids[] = { "linux", "resources", "pids", "limit", NULL };
+		const char *arg[] = { "process", "args", NULL };
+		const char *ns[] = { "linux", "namespaces", NULL };
+		const char *dev[] = { "linux", "resources", "devices", NULL };
+		yajl_val l = yajl_tree_get(v, lim, yajl_t_number), sw = yajl_tree_get(v, swap, yajl_t_number);
+		yajl_val pl = yajl_tree_get(v, pids, yajl_t_number);
+		ok(l && STREQ(l->u.number.r, "134217728"), "the new memory limit replaces the old");
+		ok(sw && STREQ(sw->u.number.r, "18446744073709551615"),
+		   "a sibling the patch does not name is kept, digits intact");
+		ok(pl && STREQ(pl->u.number.r, "30"), "a new key is added");
+		ok(yajl_tree_get(v, arg, yajl_t_array) && yajl_tree_get(v, ns, yajl_t_array) &&
+			   yajl_tree_get(v, dev, yajl_t_array),
+		   "the rest of the config is kept");
+	}
+	free(out);
+	out = vsl_json_merge(base, "config.json", "{\"linux\":{\"resources\":{\"devices\":[]}}}", &err);
+	{
+		cleanup_json yajl_val w = out ? vsl_json_parse(out, strlen(out), "m", &err) : NULL;
+		const char *dev[] = { "linux", "resources", "devices", NULL };
+		yajl_val d = yajl_tree_get(w, dev, yajl_t_array);
+		ok(d && d->u.array.len == 0, "an array in the patch replaces the base's");
+	}
+	free(out);
+	out = vsl_json_merge("{\"a\":", "stored.json", "{}", &err);
+	ok(!out && strstr(err.msg, "stored.json: line 1"), "a broken base is named: %s", err.msg);
+}
+
 int main(void)
 {
 	cleanup_config struct vsl_config *c = load_example();
@@ -320,5 +371,6 @@ int main(void)
 		   STREQ(vsl_ns_name(VSL_NS_CGROUP), "cgroup") && !vsl_ns_name(VSL_NS_TYPES),
 	   "namespace names");
 	check_json_helpers();
+	check_merge();
 	return tap_done();
 }
