@@ -12,7 +12,6 @@
  * So the child is forked with vsl_cg_fork() and calls vsl_cg_enter_self() first thing.
  * Where clone3 is refused (older kernel, seccomp), the child writes its v2 cgroup.procs
  * itself, which is correct, only slower. */
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
