@@ -52,8 +52,9 @@ const char *vsl_cg_path(const struct vsl_cgroup *cg);	/* the string to record */
 const char *vsl_cg_dir(const struct vsl_cgroup *cg);
 /* "v1" or "v2" */
 const char *vsl_cg_mode_name(const struct vsl_cgroup *cg);
-/* Move process pid into the cgroup in all hierarchies. Call before pid runs user code and
- * while it has one thread (v1 moves the thread). */
+/* Move an existing process into the cgroup in all hierarchies (through cgroup.procs, which
+ * takes the kernel's global attach lock; create and exec start their processes with
+ * vsl_cg_fork and vsl_cg_enter_self instead). Call before pid runs user code. */
 int vsl_cg_enter(const struct vsl_cgroup *cg, pid_t pid, struct vsl_err *err);
 /* Fork a child that starts inside the cgroup's v2 directory where the kernel allows it
  * (fork.c says why); *born_in_v2 tells the child whether it did. Returns like fork(). The
