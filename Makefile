@@ -25,7 +25,7 @@ HELPER_BIN := $(HELPER_SRC:.c=)
 PREFIX  ?= /usr/local
 ROOTFS  ?= build/busybox-rootfs
 
-.PHONY: all deps check check-v2 unit integration bench rootfs demo clean install format check-format
+.PHONY: all deps check check-v2 unit integration bench rootfs demo clean install format check-format fuzz fuzz-deps
 
 all: vessel
 
@@ -85,3 +85,23 @@ check-format:
 clean:
 	rm -f vessel libvessel.a $(LIB_OBJ) $(CMD_OBJ) $(UNIT_BIN) $(HELPER_BIN)
 	rm -rf build
+
+# Fuzz the config.json parser with libFuzzer (clang, ASan, UBSan) for FUZZ_SECONDS, starting
+# from the OCI spec's fixtures and vessel's default config. A tool, not part of `check`.
+FUZZ_SECONDS ?= 60
+SHARED ?= ../shared
+FUZZ_SRC := $(LIB_SRC)
+FUZZ_BIN := tests/fuzz/fuzz_config tests/fuzz/fuzz_annotations
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard */*.h) | fuzz-deps
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=gnu11 \
+		-D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(FUZZ_SRC) \
+		$(LDLIBS) -lpthread
+fuzz-deps:
+	scripts/deps.sh fuzz
+fuzz: $(FUZZ_BIN) vessel
+	mkdir -p build/fuzz-corpus
+	cp $(SHARED)/oci-runtime-spec/schema/test/config/*/*.json build/fuzz-corpus/ 2>/dev/null || true
+	./vessel spec -b build/fuzz-corpus && mv build/fuzz-corpus/config.json build/fuzz-corpus/default.json
+	tests/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=16384 build/fuzz-corpus
+	mkdir -p build/fuzz-annotations
+	tests/fuzz/fuzz_annotations -max_total_time=$(FUZZ_SECONDS) -max_len=256 build/fuzz-annotations

@@ -306,33 +306,42 @@ int vsl_parse_i64(const char *s, int64_t *out)
 
 int vsl_parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	double v;
-	uint64_t mult = 1;
+	static const char digits[] = "0123456789";
+	size_t nint = s ? strspn(s, digits) : 0, nfrac = 0;
+	const char *p = s ? s + nint : NULL;
+	uint64_t mult = 1, whole, frac = 0;
 
-	if (!s || !*s || *s == '-')
+	/* Digits, an optional fraction, an optional unit: nothing strtod would also take
+	 * ("nan", "inf", "0x10", "1e3", leading blanks). */
+	if (nint == 0)
+		return -EINVAL;
+	if (*p == '.') {
+		nfrac = strspn(p + 1, digits);
+		if (nfrac == 0)
+			return -EINVAL;
+		p += 1 + nfrac;
+	}
+	switch (*p) {
+	case 'k': case 'K': mult = 1ULL << 10; break;
+	case 'm': case 'M': mult = 1ULL << 20; break;
+	case 'g': case 'G': mult = 1ULL << 30; break;
+	case 't': case 'T': mult = 1ULL << 40; break;
+	}
+	if (mult > 1 && *++p == 'i')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p)
 		return -EINVAL;
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': mult = 1ULL << 10; end++; break;
-	case 'm': case 'M': mult = 1ULL << 20; end++; break;
-	case 'g': case 'G': mult = 1ULL << 30; end++; break;
-	case 't': case 'T': mult = 1ULL << 40; end++; break;
-	case '\0': break;
-	default: return -EINVAL;
-	}
-	if (*end == 'i')
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end)
-		return -EINVAL;
-	if (v * (double)mult >= 18446744073709551615.0)
+	whole = strtoull(s, NULL, 10);
+	if (errno || whole > UINT64_MAX / mult)
 		return -ERANGE;
-	*out = (uint64_t)(v * (double)mult);
+	if (nfrac) /* the fraction of one unit, in bytes, rounded down */
+		frac = (uint64_t)(strtod(s + nint, NULL) * (double)mult);
+	if (whole * mult > UINT64_MAX - frac)
+		return -ERANGE;
+	*out = whole * mult + frac;
 	return 0;
 }
 

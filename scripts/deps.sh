@@ -1,6 +1,7 @@
 #!/bin/sh
-# Install every Debian package vessel's build, tests and benchmark need. Idempotent:
-# packages already present are not fetched again.
+# Install every Debian package vessel's build, tests and benchmark need (with the argument
+# `fuzz`, also clang for `make fuzz`). Idempotent: packages already present are not fetched
+# again.
 set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-dev
 busybox-static iproute2 jq python3 python3-jsonschema crun runc
@@ -9,6 +10,7 @@ libnftnl-dev nftables nettle-dev
 zstd xz-utils time
 qemu-system-x86
 podman conmon golang-github-containers-common containernetworking-plugins containerd"
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -19,6 +19,12 @@ int main(void)
 		{ "1.5G", 0, 3ULL << 29 }, { "64k", 0, 65536 },          { "2MiB", 0, 2ULL << 20 },
 		{ "1GB", 0, 1ULL << 30 },  { "", -EINVAL, 0 },           { "-1M", -EINVAL, 0 },
 		{ "12Q", -EINVAL, 0 },     { "M", -EINVAL, 0 },
+		/* what strtod alone would take (found by make fuzz: "nan" was undefined) */
+		{ "nan", -EINVAL, 0 },    { "inf", -EINVAL, 0 },      { "0x10", -EINVAL, 0 },
+		{ "1e3", -EINVAL, 0 },    { " 5M", -EINVAL, 0 },      { "1.", -EINVAL, 0 },
+		{ ".5G", -EINVAL, 0 },    { "5iB", -EINVAL, 0 },
+		{ "18446744073709551615", 0, UINT64_MAX },             { "16777216T", -ERANGE, 0 },
+		{ "9223372036854775807", 0, 9223372036854775807ULL },  { "0.5k", 0, 512 },
 	};
 
 	ok(vsl_parse_u64("18446744073709551615", &u) == 0 && u == UINT64_MAX, "u64 max");
