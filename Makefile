@@ -83,11 +83,12 @@ check-format:
 	clang-format --dry-run -Werror $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(wildcard */*.h)
 
 clean:
-	rm -f vessel libvessel.a $(LIB_OBJ) $(CMD_OBJ) $(UNIT_BIN) $(HELPER_BIN)
+	rm -f vessel libvessel.a $(LIB_OBJ) $(CMD_OBJ) $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_BIN)
 	rm -rf build
 
-# Fuzz the config.json parser with libFuzzer (clang, ASan, UBSan) for FUZZ_SECONDS, starting
-# from the OCI spec's fixtures and vessel's default config. A tool, not part of `check`.
+# Fuzz the config.json parser and the annotation/flag parsers with libFuzzer (clang, ASan,
+# UBSan) for FUZZ_SECONDS each, the config target starting from the OCI spec's fixtures and
+# vessel's default config. A tool, not part of `check`.
 FUZZ_SECONDS ?= 60
 SHARED ?= ../shared
 FUZZ_SRC := $(LIB_SRC)
