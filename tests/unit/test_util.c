@@ -1,10 +1,27 @@
 /* common/util.c: number and size parsing, string vectors. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/cleanup.h"
+#include "common/err.h"
 #include "common/util.h"
 #include "tests/unit/tap.h"
+
+/* An error is one line whatever it quotes (found by make fuzz: a config value with a
+ * newline split the message). */
+static void check_err_one_line(void)
+{
+	struct vsl_err err;
+
+	vsl_fail(&err, EINVAL, "ociVersion: bad \"%s\"", "1.0\nrd\t\x01");
+	ok(strcmp(err.msg, "ociVersion: bad \"1.0\\nrd\\t\\x01\"") == 0, "control characters escaped: %s",
+	   err.msg);
+	vsl_wrap(&err, "path %s", "a\rb");
+	ok(strncmp(err.msg, "path a\\x0db: ociVersion", strlen("path a\\x0db: ociVersion")) == 0, "also in a wrap's prefix: %s", err.msg);
+	vsl_fail(&err, EIO, "plain %d", 1);
+	ok(strcmp(err.msg, "plain 1") == 0, "plain messages untouched");
+}
 
 int main(void)
 {
@@ -46,5 +63,6 @@ int main(void)
 		ok(vsl_strv_len(d) == 2 && strcmp(d[1], "b") == 0, "strv push and dup");
 	}
 	ok(vsl_proc_start_time(getpid()) > 0, "start time of self");
+	check_err_one_line();
 	return tap_done();
 }
