@@ -71,8 +71,10 @@ check "create and start with quota 0.2" start_with $id sh -c 'while :; do :; don
 sleep 0.5
 a=$(stats $id cpu.usage.total); sleep 2; b=$(stats $id cpu.usage.total)
 share=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (b - a) / 2e9 }')
-awk -v s="$share" 'BEGIN { exit !(s > 0.1 && s < 0.35) }' && ok "busy loop held at $share CPU" ||
-	not_ok "busy loop got $share CPU, want about 0.2"
+# Loose bounds: an unthrottled loop takes a whole CPU (1.0); the emulated v2 VM's clock on a
+# loaded host once read 0.37.
+awk -v s="$share" 'BEGIN { exit !(s > 0.05 && s < 0.5) }' && ok "busy loop held at $share CPU" ||
+	not_ok "busy loop got $share CPU, want about 0.2 (0.05-0.5; unthrottled is 1.0)"
 like "throttled periods counted" "$(stats $id cpu.throttling.throttled_periods)" '^[1-9][0-9]*$'
 check "delete --force" vsl delete --force $id
 assert_no_leftovers $id
