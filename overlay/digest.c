@@ -58,10 +58,10 @@ int ovl_digest_verify(const char *path, const char *digest, struct vsl_err *err)
 	} ctx;
 	uint8_t sum[SHA512_DIGEST_SIZE], buf[65536];
 	char hex[2 * SHA512_DIGEST_SIZE + 1];
-	bool is256 = !strncmp(digest, "sha256:", 7);
+	int r = ovl_digest_check(digest, err);
+	bool is256 = r == 0 && !strncmp(digest, "sha256:", 7);
 	size_t size = is256 ? SHA256_DIGEST_SIZE : SHA512_DIGEST_SIZE;
 	ssize_t n;
-	int r = ovl_digest_check(digest, err);
 
 	if (r < 0)
 		return r;
