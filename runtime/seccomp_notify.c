@@ -9,6 +9,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "common/cleanup.h"
+#include "common/json_gen.h"
 #include "common/util.h"
 #include "runtime/seccomp.h"
 
@@ -38,37 +39,6 @@ int vsl_seccomp_listener_connect(const char *path, int *out_fd, struct vsl_err *
 	return 0;
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-/* Emit a parsed JSON value again, as it was. */
-static void gen_tree(yajl_gen g, yajl_val v)
-{
-	if (YAJL_IS_OBJECT(v)) {
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			gen_str(g, v->u.object.keys[i]);
-			gen_tree(g, v->u.object.values[i]);
-		}
-		yajl_gen_map_close(g);
-	} else if (YAJL_IS_ARRAY(v)) {
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			gen_tree(g, v->u.array.values[i]);
-		yajl_gen_array_close(g);
-	} else if (YAJL_IS_STRING(v)) {
-		gen_str(g, v->u.string);
-	} else if (YAJL_IS_NUMBER(v)) {
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-		yajl_gen_bool(g, YAJL_IS_TRUE(v));
-	} else {
-		yajl_gen_null(g);
-	}
-}
-
 static void tree_freep(yajl_val *v)
 {
 	if (*v)
@@ -80,12 +50,9 @@ char *vsl_seccomp_agent_json(const char *oci_version, const char *metadata, cons
 {
 	const char *pid_path[] = {"pid", NULL};
 	cleanup_with(tree_freep) yajl_val state = NULL;
-	const unsigned char *buf;
 	char ebuf[256];
 	yajl_val pid;
 	yajl_gen g;
-	size_t len;
-	char *out;
 
 	state = yajl_tree_parse(state_json ? state_json : "", ebuf, sizeof(ebuf));
 	pid = state ? yajl_tree_get(state, pid_path, yajl_t_number) : NULL;
@@ -93,31 +60,17 @@ char *vsl_seccomp_agent_json(const char *oci_version, const char *metadata, cons
 		vsl_fail(err, EINVAL, "seccomp listener: no container state with a pid");
 		return NULL;
 	}
-	g = yajl_gen_alloc(NULL);
-	if (!g)
-		abort();
-	yajl_gen_map_open(g);
-	gen_str(g, "ociVersion");
-	gen_str(g, oci_version ? oci_version : "1.2.0");
-	gen_str(g, "fds");
-	yajl_gen_array_open(g);
-	gen_str(g, "seccompFd");
-	yajl_gen_array_close(g);
-	gen_str(g, "pid");
-	yajl_gen_integer(g, YAJL_GET_INTEGER(pid));
-	if (metadata) {
-		gen_str(g, "metadata");
-		gen_str(g, metadata);
-	}
-	gen_str(g, "state");
-	gen_tree(g, state);
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
+	g = vsl_jgen_new(false);
+	vsl_jgen_map_open(g, NULL);
+	vsl_jgen_str(g, "ociVersion", oci_version ? oci_version : "1.2.0");
+	vsl_jgen_arr_open(g, "fds");
+	vsl_jgen_str(g, NULL, "seccompFd");
+	vsl_jgen_arr_close(g);
+	vsl_jgen_int(g, "pid", YAJL_GET_INTEGER(pid));
+	vsl_jgen_str(g, "metadata", metadata);
+	vsl_jgen_value(g, "state", state);
+	vsl_jgen_map_close(g);
+	return vsl_jgen_finish(g);
 }
 
 int vsl_seccomp_send_listener(int sock, int listener, const char *state_json, struct vsl_err *err)
