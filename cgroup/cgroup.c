@@ -272,11 +272,6 @@ const char *vsl_cg_mode_name(const struct vsl_cgroup *cg)
 	return cg->mode == VSL_CG_V2 ? "v2" : "v1";
 }
 
-int vsl_cg_enter(const struct vsl_cgroup *cg, pid_t pid, struct vsl_err *err)
-{
-	return cg->ops->enter(cg, pid, err);
-}
-
 static int check_before_update(const struct vsl_cgroup *cg, const struct vsl_resources *res,
 			       struct vsl_err *err)
 {

@@ -1,4 +1,5 @@
-/* Starting a process inside the container's cgroup without the global attach lock.
+/* Putting processes into the container's cgroup, and starting one there without the global
+ * attach lock.
  *
  * Every write of a pid to a cgroup.procs file takes the kernel's one global
  * cgroup_threadgroup_rwsem for writing; unless the hierarchy is mounted with favordynmods,
@@ -16,6 +17,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,17 +53,33 @@ pid_t vsl_cg_fork(const struct vsl_cgroup *cg, bool *born_in_v2)
 	return fork();
 }
 
-int vsl_cg_enter_self(const struct vsl_cgroup *cg, bool born_in_v2, struct vsl_err *err)
+/* Write value into file of every v1 hierarchy, and into the v2 directory's cgroup.procs
+ * unless skip_v2. */
+static int write_everywhere(const struct vsl_cgroup *cg, const char *v1_file, const char *value,
+			    bool skip_v2, struct vsl_err *err)
 {
 	int r;
 
 	if (cg->mode == VSL_CG_V1)
 		for (size_t i = 0; i < cg->n_hier; i++) {
-			r = vsl_cg_write(cg->hier[i].dir, "tasks", "0", err);
+			r = vsl_cg_write(cg->hier[i].dir, v1_file, value, err);
 			if (r < 0)
 				return r;
 		}
-	if (cg->unified_dir && !born_in_v2)
-		return vsl_cg_write(cg->unified_dir, "cgroup.procs", "0", err);
+	if (cg->unified_dir && !skip_v2)
+		return vsl_cg_write(cg->unified_dir, "cgroup.procs", value, err);
 	return 0;
+}
+
+int vsl_cg_enter(const struct vsl_cgroup *cg, pid_t pid, struct vsl_err *err)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return write_everywhere(cg, "cgroup.procs", buf, false, err);
+}
+
+int vsl_cg_enter_self(const struct vsl_cgroup *cg, bool born_in_v2, struct vsl_err *err)
+{
+	return write_everywhere(cg, "tasks", "0", born_in_v2, err);
 }

@@ -120,7 +120,6 @@ struct vsl_cg_ops {
 			       struct vsl_err *err);
 	int (*devices)(const struct vsl_cgroup *cg, const struct vsl_cg_dev_rule *r, size_t n,
 		       struct vsl_err *err);
-	int (*enter)(const struct vsl_cgroup *cg, pid_t pid, struct vsl_err *err);
 	int (*freeze)(const struct vsl_cgroup *cg, bool frozen, struct vsl_err *err);
 	bool (*is_frozen)(const struct vsl_cgroup *cg);
 	const char *(*procs_dir)(const struct vsl_cgroup *cg);	/* where to list pids */

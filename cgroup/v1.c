@@ -187,22 +187,6 @@ static int v1_devices(const struct vsl_cgroup *cg, const struct vsl_cg_dev_rule 
 	return 0;
 }
 
-static int v1_enter(const struct vsl_cgroup *cg, pid_t pid, struct vsl_err *err)
-{
-	char buf[32];
-	int r;
-
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	for (size_t i = 0; i < cg->n_hier; i++) {
-		r = vsl_cg_write(cg->hier[i].dir, "cgroup.procs", buf, err);
-		if (r < 0)
-			return r;
-	}
-	if (!cg->unified_dir)
-		return 0;
-	return vsl_cg_write(cg->unified_dir, "cgroup.procs", buf, err);
-}
-
 static bool v1_is_frozen(const struct vsl_cgroup *cg)
 {
 	const struct vsl_cg_hier *h = vsl_cg_v1_hier(cg, "freezer");
@@ -284,7 +268,6 @@ const struct vsl_cg_ops vsl_cg_v1_ops = {
 	.create = v1_create,
 	.dir_for = v1_dir_for,
 	.devices = v1_devices,
-	.enter = v1_enter,
 	.freeze = v1_freeze,
 	.is_frozen = v1_is_frozen,
 	.procs_dir = v1_procs_dir,

@@ -131,14 +131,6 @@ static int v2_devices(const struct vsl_cgroup *cg, const struct vsl_cg_dev_rule 
 	return vsl_cg_bpf_devices(cg->unified_dir, rules, n, err);
 }
 
-static int v2_enter(const struct vsl_cgroup *cg, pid_t pid, struct vsl_err *err)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return vsl_cg_write(cg->unified_dir, "cgroup.procs", buf, err);
-}
-
 bool vsl_cg_v2_is_frozen(const char *dir)
 {
 	cleanup_free char *ev = NULL;
@@ -217,7 +209,6 @@ const struct vsl_cg_ops vsl_cg_v2_ops = {
 	.create = v2_create,
 	.dir_for = v2_dir_for,
 	.devices = v2_devices,
-	.enter = v2_enter,
 	.freeze = v2_freeze,
 	.is_frozen = v2_is_frozen,
 	.procs_dir = v2_procs_dir,
