@@ -107,37 +107,10 @@ static int read_procs(const char *dir, pid_t **pids, size_t *n, struct vsl_err *
 	return 0;
 }
 
-int vsl_cg_collect_pids(const char *dir, pid_t **pids, size_t *n, struct vsl_err *err)
-{
-	cleanup_dir DIR *d = NULL;
-	struct dirent *e;
-	int r;
-
-	r = read_procs(dir, pids, n, err);
-	if (r < 0)
-		return r;
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : vsl_fail(err, errno, "cgroup %s: opendir", dir);
-	while ((e = readdir(d))) {
-		cleanup_free char *sub = NULL;
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		sub = xasprintf("%s/%s", dir, e->d_name);
-		r = vsl_cg_collect_pids(sub, pids, n, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static void nap_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-static int rmdir_children(const char *dir, struct vsl_err *err)
+/* fn(child, arg, err) for every child cgroup of dir (none when dir is gone), stopping at
+ * the first failure. */
+static int each_child(const char *dir, int (*fn)(const char *sub, void *arg, struct vsl_err *err),
+		      void *arg, struct vsl_err *err)
 {
 	cleanup_dir DIR *d = opendir(dir);
 	struct dirent *e;
@@ -150,16 +123,47 @@ static int rmdir_children(const char *dir, struct vsl_err *err)
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
 		sub = xasprintf("%s/%s", dir, e->d_name);
-		r = vsl_cg_rmdir_tree(sub, err);
+		r = fn(sub, arg, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
+struct pid_list {
+	pid_t **pids;
+	size_t *n;
+};
+
+static int collect_into(const char *dir, void *arg, struct vsl_err *err)
+{
+	struct pid_list *l = arg;
+
+	return vsl_cg_collect_pids(dir, l->pids, l->n, err);
+}
+
+int vsl_cg_collect_pids(const char *dir, pid_t **pids, size_t *n, struct vsl_err *err)
+{
+	struct pid_list l = { pids, n };
+	int r = read_procs(dir, pids, n, err);
+
+	return r < 0 ? r : each_child(dir, collect_into, &l, err);
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static int rmdir_into(const char *dir, void *arg, struct vsl_err *err)
+{
+	return vsl_cg_rmdir_tree(dir, err);
+}
+
 int vsl_cg_rmdir_tree(const char *dir, struct vsl_err *err)
 {
-	int r = rmdir_children(dir, err);
+	int r = each_child(dir, rmdir_into, NULL, err);
 
 	if (r < 0)
 		return r;
