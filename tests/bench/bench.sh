@@ -83,7 +83,8 @@ fi
 # Warm up each once (page cache, binaries), then interleave.
 for rt in $runtimes; do "$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" warm >/dev/null 2>&1 || true; done
 
-median() { sort -n "$1" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'; }
+# median FILE [DIV]: the median of the numbers in FILE, divided by DIV (default 1000: us -> ms).
+median() { sort -n "$1" | awk -v d="${2:-1000}" '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / d}'; }
 
 # rounds NAME PAUSE: N rounds, each runtime once per round, PAUSE seconds (untimed) before
 # each container. The order rotates every round, so that each runtime follows each other
@@ -132,7 +133,7 @@ for rt in $runtimes; do
 		/usr/bin/time -f %M -o "$TMP/rss" "$(bin $rt)" --root "$TMP/root-$rt" run -b "$TMP/bundle" "m$i" >/dev/null
 		tail -1 "$TMP/rss" >>"$TMP/$rt.rss"
 	done
-	rss[$rt]=$(sort -n "$TMP/$rt.rss" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	rss[$rt]=$(median "$TMP/$rt.rss" 1)
 	printf '  %-7s %8s KiB\n' "$rt" "${rss[$rt]}"
 done
 for rt in $runtimes; do
