@@ -134,7 +134,7 @@ for rt in $runtimes; do
 		tail -1 "$TMP/rss" >>"$TMP/$rt.rss"
 	done
 	rss[$rt]=$(median "$TMP/$rt.rss" 1)
-	printf '  %-7s %8s KiB\n' "$rt" "${rss[$rt]}"
+	printf '  %-7s %8.0f KiB\n' "$rt" "${rss[$rt]}"
 done
 for rt in $runtimes; do
 	[ "$rt" = vessel ] && continue
