@@ -47,15 +47,18 @@ static inline int vsl_cmd_open_cgroup(const struct vsl_ctx *ctx, const char *id,
 static inline int vsl_cmd_freeze(struct vsl_ctx *ctx, int argc, char **argv, bool frozen)
 {
 	const char *name = frozen ? "pause" : "resume";
-	const struct vsl_cmd *cmd = vsl_cmd_find(name);
+	const struct vsl_cmd *cmd = frozen ? &vsl_cmd_pause : &vsl_cmd_resume;
 	cleanup_container struct vsl_container *c = NULL;
 	cleanup_cgroup struct vsl_cgroup *cg = NULL;
+	struct vsl_args a;
 	struct vsl_err err;
 	enum vsl_status s;
+	int r;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return vsl_cmd_usage_error(cmd, "expected one container id");
-	if (vsl_cmd_open_cgroup(ctx, argv[1], name, &c, &cg, &err) < 0)
+	r = vsl_args_exactly(&a, cmd, argc, argv, 1, "expected one container id");
+	if (r)
+		return r;
+	if (vsl_cmd_open_cgroup(ctx, a.argv[0], name, &c, &cg, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	s = vsl_container_status(c);
 	if (!vsl_status_allows(s, frozen ? VSL_OP_PAUSE : VSL_OP_RESUME)) {
@@ -63,7 +66,7 @@ static inline int vsl_cmd_freeze(struct vsl_ctx *ctx, int argc, char **argv, boo
 		return vsl_cmd_fail(ctx, &err);
 	}
 	if (vsl_cg_freeze(cg, frozen, &err) < 0) {
-		vsl_wrap(&err, "%s container %s", name, argv[1]);
+		vsl_wrap(&err, "%s container %s", name, a.argv[0]);
 		return vsl_cmd_fail(ctx, &err);
 	}
 	return 0;

@@ -20,19 +20,21 @@ static void show_progress(void *arg, uint64_t done, uint64_t total)
 	fprintf(stderr, "\rcommitting: %3d%%", pct);
 }
 
-VSL_CMD(commit)
+static int commit_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	const struct vsl_cmd *cmd = vsl_cmd_find("commit");
 	cleanup_container struct vsl_container *c = NULL;
 	struct vsl_ovl_commit_req req = {.store = ctx->store, .log = &ctx->log};
 	enum vsl_status s;
+	struct vsl_args a;
 	struct vsl_err err;
 	int last = -1, r;
 
-	if (argc != 3)
-		return vsl_cmd_usage_error(cmd, "expected a container id and a template name");
-	req.id = argv[1];
-	req.name = argv[2];
+	r = vsl_args_exactly(&a, &vsl_cmd_commit, argc, argv, 2,
+			     "expected a container id and a template name");
+	if (r)
+		return r;
+	req.id = a.argv[0];
+	req.name = a.argv[1];
 	/* The container stays locked while its layer is copied: nothing can start it. */
 	if (vsl_store_open(ctx, req.id, false, &c, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
@@ -51,3 +53,12 @@ VSL_CMD(commit)
 		fprintf(stderr, "\n");
 	return r < 0 ? vsl_cmd_fail(ctx, &err) : 0;
 }
+
+const struct vsl_cmd vsl_cmd_commit = {
+	.name = "commit",
+	.run = commit_run,
+	.summary = "snapshot a stopped or paused container as a template",
+	.args = "ID NAME",
+	.details = "The container's private layer becomes template NAME, on top of the "
+		   "container's own template.",
+};

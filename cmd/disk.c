@@ -5,27 +5,41 @@
 #include "common/util.h"
 #include "overlay/overlay.h"
 
-static const struct vsl_cmd disk_cmd = {.name = "disk", .usage = "vessel disk ID [SIZE]"};
-
-VSL_CMD(disk)
+static int disk_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
+	const struct vsl_cmd *cmd = &vsl_cmd_disk;
 	struct vsl_ovl_disk d;
+	struct vsl_args a;
 	struct vsl_err err;
 	uint64_t size;
+	const char *v;
+	int k;
 
-	if (argc != 2 && argc != 3)
-		return vsl_cmd_usage_error(&disk_cmd, "needs ID and optionally SIZE");
-	if (argc == 3) {
-		if (vsl_parse_size(argv[2], &size) < 0)
-			return vsl_cmd_usage_error(&disk_cmd, "bad size %s (e.g. 512M, 10G)",
-						   argv[2]);
-		if (vsl_ovl_disk_resize(ctx->store, argv[1], size, &ctx->log, &err) < 0)
+	vsl_args_init(&a, cmd, argc, argv);
+	k = vsl_args_next(&a, &v);
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 1 && a.argc != 2)
+		return vsl_cmd_usage_error(cmd, "needs ID and optionally SIZE");
+	if (a.argc == 2) {
+		if (vsl_parse_size(a.argv[1], &size) < 0)
+			return vsl_cmd_usage_error(cmd, "bad size %s (e.g. 512M, 10G)", a.argv[1]);
+		if (vsl_ovl_disk_resize(ctx->store, a.argv[0], size, &ctx->log, &err) < 0)
 			return vsl_cmd_fail(ctx, &err);
 	}
-	if (vsl_ovl_disk_info(ctx->store, argv[1], &d, &err) < 0)
+	if (vsl_ovl_disk_info(ctx->store, a.argv[0], &d, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	printf("limit %llu\nused %llu\nimage %llu\nmounted %s\n", (unsigned long long)d.limit,
 	       (unsigned long long)d.used, (unsigned long long)d.image,
 	       d.mounted ? "true" : "false");
 	return 0;
 }
+
+const struct vsl_cmd vsl_cmd_disk = {
+	.name = "disk",
+	.run = disk_run,
+	.summary = "show or change a container's disk limit",
+	.args = "ID [SIZE]",
+	.details = "Without SIZE: the limit, the space used, the image size and whether the "
+		   "layer is mounted.\nSIZE (512M, 10G) grows or shrinks the private layer's quota.",
+};

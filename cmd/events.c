@@ -3,7 +3,6 @@
  * {"type":"stats","id":ID,"data":{...}} every interval (default 5 s). --stats prints one
  * stats object and exits. The stream ends when the container's cgroup goes away. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -211,42 +210,57 @@ static int stream(const char *id, const struct vsl_cgroup *cg, pid_t pid, long i
 	}
 }
 
-int vsl_cmd_events(struct vsl_ctx *ctx, int argc, char **argv)
+enum { OPT_STATS = 256, OPT_INTERVAL };
+
+static const struct vsl_opt opts[] = {
+	{ "stats", OPT_STATS, NULL, "print one stats event and exit" },
+	{ "interval", OPT_INTERVAL, "TIME", "time between stats events: 5, 5s, 500ms (default 5s)" },
+	VSL_OPT_END,
+};
+
+/* "5", "5s", "500ms", as runc's duration flag takes them; 0 or an exit code. */
+static int parse_interval(const char *v, long *out_ms)
 {
-	static const struct option opts[] = { { "stats", no_argument, NULL, 's' },
-					      { "interval", required_argument, NULL, 'i' },
-					      { NULL, 0, NULL, 0 } };
-	const struct vsl_cmd *cmd = vsl_cmd_find("events");
+	char *end;
+	double secs = strtod(v, &end);
+
+	if (!strcmp(end, "ms"))
+		secs /= 1000;
+	else if (*end && strcmp(end, "s"))
+		return vsl_cmd_usage_error(&vsl_cmd_events, "--interval: bad duration %s", v);
+	if (secs <= 0)
+		return vsl_cmd_usage_error(&vsl_cmd_events, "--interval must be positive");
+	*out_ms = (long)(secs * 1000);
+	return 0;
+}
+
+static int events_run(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	const struct vsl_cmd *cmd = &vsl_cmd_events;
 	cleanup_container struct vsl_container *c = NULL;
 	cleanup_cgroup struct vsl_cgroup *cg = NULL;
 	struct vsl_cg_stats st;
 	pid_t pid;
 	long interval_ms = 5000;
 	bool once = false;
+	struct vsl_args a;
 	struct vsl_err err;
-	int o;
+	const char *v, *id;
+	int k, r;
 
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o == 's') {
+	vsl_args_init(&a, cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0) {
+		if (k == OPT_STATS)
 			once = true;
-		} else if (o == 'i') {
-			char *end;
-			double secs = strtod(optarg, &end);
-			/* "5", "5s", "500ms" as runc's duration flag takes them */
-			if (!strcmp(end, "ms"))
-				secs /= 1000;
-			else if (*end && strcmp(end, "s"))
-				return vsl_cmd_usage_error(cmd, "--interval: bad duration %s", optarg);
-			if (secs <= 0)
-				return vsl_cmd_usage_error(cmd, "--interval must be positive");
-			interval_ms = (long)(secs * 1000);
-		} else {
-			return vsl_cmd_usage_error(cmd, "unknown option");
-		}
+		else if ((r = parse_interval(v, &interval_ms)))
+			return r;
 	}
-	if (optind != argc - 1)
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 1)
 		return vsl_cmd_usage_error(cmd, "expected one container id");
-	if (vsl_cmd_open_cgroup(ctx, argv[optind], "get events from", &c, &cg, &err) < 0)
+	id = a.argv[0];
+	if (vsl_cmd_open_cgroup(ctx, id, "get events from", &c, &cg, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	pid = c->state.pid;
 	/* Streaming must not hold the container's lock: delete would wait forever. */
@@ -254,10 +268,21 @@ int vsl_cmd_events(struct vsl_ctx *ctx, int argc, char **argv)
 	if (once) {
 		if (vsl_cg_stats(cg, &st, &err) < 0)
 			return vsl_cmd_fail(ctx, &err);
-		print_event(argv[optind], "stats", &st, pid);
+		print_event(id, "stats", &st, pid);
 		return 0;
 	}
-	if (stream(argv[optind], cg, pid, interval_ms, &err) < 0)
+	if (stream(id, cg, pid, interval_ms, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	return 0;
 }
+
+const struct vsl_cmd vsl_cmd_events = {
+	.name = "events",
+	.run = events_run,
+	.summary = "stream OOM and stats events of a container as JSON lines",
+	.args = "ID",
+	.details = "{\"type\":\"oom\",\"id\":ID} when the kernel OOM-kills in the container, "
+		   "and a stats event\n(cgroup and network counters) every interval. The stream "
+		   "ends with the container's cgroup.",
+	.opts = opts,
+};

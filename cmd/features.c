@@ -136,15 +136,26 @@ static char *features_json(void)
 	return vsl_jgen_finish(g);
 }
 
-int vsl_cmd_features(struct vsl_ctx *ctx, int argc, char **argv)
+static int features_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
+	struct vsl_args a;
 	char *json;
+	int r;
 
 	(void)ctx;
-	if (argc != 1)
-		return vsl_cmd_usage_error(vsl_cmd_find("features"), "takes no arguments");
+	r = vsl_args_exactly(&a, &vsl_cmd_features, argc, argv, 0, "takes no arguments");
+	if (r)
+		return r;
 	json = features_json();
 	printf("%s\n", json);
 	free(json);
 	return 0;
 }
+
+const struct vsl_cmd vsl_cmd_features = {
+	.name = "features",
+	.run = features_run,
+	.summary = "print the OCI features JSON (what vessel supports)",
+	.details = "Every list is read from the table vessel itself uses to accept or apply "
+		   "config.json.",
+};

@@ -1,5 +1,4 @@
 /* vessel kill [--all] ID [SIGNAL]: signal the container (default SIGTERM). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,28 +8,42 @@
 #include "runtime/container.h"
 #include "runtime/signals.h"
 
-int vsl_cmd_kill(struct vsl_ctx *ctx, int argc, char **argv)
+static const struct vsl_opt opts[] = {
+	{ "all", 'a', NULL, "signal every process in the container's cgroup, not only its init" },
+	VSL_OPT_END,
+};
+
+static int kill_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "all", no_argument, NULL, 'a' },
-					      { NULL, 0, NULL, 0 } };
-	const struct vsl_cmd *cmd = vsl_cmd_find("kill");
+	const struct vsl_cmd *cmd = &vsl_cmd_kill;
+	struct vsl_args a;
 	struct vsl_err err;
 	bool all = false;
-	int c, sig = 15;
+	const char *v;
+	int k, sig = 15;
 
-	while ((c = getopt_long(argc, argv, "a", opts, NULL)) != -1) {
-		if (c != 'a')
-			return vsl_cmd_usage_error(cmd, "unknown option");
+	vsl_args_init(&a, cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0)
 		all = true;
-	}
-	if (optind >= argc || argc - optind > 2)
+	if (k < 0)
+		return a.exit;
+	if (a.argc < 1 || a.argc > 2)
 		return vsl_cmd_usage_error(cmd, "expected a container id and an optional signal");
-	if (argc - optind == 2) {
-		sig = vsl_signal_parse(argv[optind + 1]);
+	if (a.argc == 2) {
+		sig = vsl_signal_parse(a.argv[1]);
 		if (sig < 0)
-			return vsl_cmd_usage_error(cmd, "unknown signal %s", argv[optind + 1]);
+			return vsl_cmd_usage_error(cmd, "unknown signal %s", a.argv[1]);
 	}
-	if (vsl_container_kill(ctx, argv[optind], sig, all, &err) < 0)
+	if (vsl_container_kill(ctx, a.argv[0], sig, all, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	return 0;
 }
+
+const struct vsl_cmd vsl_cmd_kill = {
+	.name = "kill",
+	.run = kill_run,
+	.summary = "send a signal to a container (default TERM)",
+	.args = "ID [SIGNAL]",
+	.details = "SIGNAL is a name (TERM, SIGKILL) or a number.",
+	.opts = opts,
+};

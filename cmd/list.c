@@ -1,5 +1,4 @@
 /* vessel list [--format table|json] [-q]: every container under --root. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,29 +31,36 @@ static void print_table(struct vsl_container **cs, size_t n)
 	}
 }
 
-int vsl_cmd_list(struct vsl_ctx *ctx, int argc, char **argv)
+static const struct vsl_opt opts[] = {
+	{ "format", 'f', "FMT", "table (default) or json: an array of OCI states" },
+	{ "quiet", 'q', NULL, "print the container ids only" },
+	VSL_OPT_END,
+};
+
+static int list_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { "quiet", no_argument, NULL, 'q' },
-					      { NULL, 0, NULL, 0 } };
-	const struct vsl_cmd *cmd = vsl_cmd_find("list");
+	const struct vsl_cmd *cmd = &vsl_cmd_list;
 	cleanup_strv char **ids = NULL;
 	cleanup_free struct vsl_container **cs = NULL;
-	const char *format = "table";
+	const char *format = "table", *v;
 	bool quiet = false;
+	struct vsl_args a;
 	struct vsl_err err;
 	size_t n = 0;
-	int c;
+	int k;
 
-	while ((c = getopt_long(argc, argv, "f:q", opts, NULL)) != -1) {
-		if (c == 'f' && (!strcmp(optarg, "table") || !strcmp(optarg, "json")))
-			format = optarg;
-		else if (c == 'q')
+	vsl_args_init(&a, cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0) {
+		if (k == 'f' && (!strcmp(v, "table") || !strcmp(v, "json")))
+			format = v;
+		else if (k == 'q')
 			quiet = true;
 		else
-			return vsl_cmd_usage_error(cmd, "expected --format table|json or -q");
+			return vsl_cmd_usage_error(cmd, "--format: expected table or json, got %s", v);
 	}
-	if (optind != argc)
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 0)
 		return vsl_cmd_usage_error(cmd, "takes no arguments");
 	if (vsl_store_list(ctx, &ids, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
@@ -73,3 +79,10 @@ int vsl_cmd_list(struct vsl_ctx *ctx, int argc, char **argv)
 		vsl_container_free(cs[i]);
 	return 0;
 }
+
+const struct vsl_cmd vsl_cmd_list = {
+	.name = "list",
+	.run = list_run,
+	.summary = "list containers",
+	.opts = opts,
+};

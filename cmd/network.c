@@ -1,6 +1,5 @@
 /* vessel network create|list|rm: the networks (bridge + subnets) containers join through
  * the vessel.net.bridge annotation. Records live under <store>/net (netns/net.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,29 +9,43 @@
 #include "common/cleanup.h"
 #include "netns/net.h"
 
-static int net_create(struct vsl_ctx *ctx, const struct vsl_cmd *cmd, int argc, char **argv)
-{
-	static const struct option opts[] = { { "subnet", required_argument, NULL, 's' },
-					      { "subnet6", required_argument, NULL, '6' },
-					      { NULL, 0, NULL, 0 } };
-	const char *subnet = NULL, *subnet6 = NULL;
-	struct vsl_err err;
-	int c;
+static const struct vsl_cmd net_create_cmd, net_list_cmd, net_rm_cmd;
 
-	optind = 0;	/* a fresh scan: argv starts at the verb */
-	while ((c = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
-		if (c == 's')
-			subnet = optarg;
-		else if (c == '6')
-			subnet6 = optarg;
+enum { OPT_SUBNET6 = 256 };
+
+static const struct vsl_opt create_opts[] = {
+	{ "subnet", 's', "CIDR", "the IPv4 subnet (required); the bridge takes its first address" },
+	{ "subnet6", OPT_SUBNET6, "CIDR", "an IPv6 subnet as well" },
+	VSL_OPT_END,
+};
+
+static const struct vsl_opt list_opts[] = {
+	{ "format", 'f', "FMT", "table (default) or json" },
+	VSL_OPT_END,
+};
+
+static int net_create(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	const struct vsl_cmd *cmd = &net_create_cmd;
+	const char *subnet = NULL, *subnet6 = NULL, *v;
+	struct vsl_args a;
+	struct vsl_err err;
+	int k;
+
+	vsl_args_init(&a, cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0) {
+		if (k == 's')
+			subnet = v;
 		else
-			return vsl_cmd_usage_error(cmd, "create: unknown option");
+			subnet6 = v;
 	}
-	if (optind + 1 != argc)
-		return vsl_cmd_usage_error(cmd, "create: expected one NAME");
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 1)
+		return vsl_cmd_usage_error(cmd, "expected one NAME");
 	if (!subnet)
-		return vsl_cmd_usage_error(cmd, "create: --subnet CIDR is required");
-	if (vsl_net_network_create(ctx->store, argv[optind], subnet, subnet6, &err) < 0)
+		return vsl_cmd_usage_error(cmd, "--subnet CIDR is required");
+	if (vsl_net_network_create(ctx->store, a.argv[0], subnet, subnet6, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	return 0;
 }
@@ -72,26 +85,28 @@ static void print_json(const struct vsl_network *v, size_t n)
 	yajl_gen_free(g);
 }
 
-static int net_list(struct vsl_ctx *ctx, const struct vsl_cmd *cmd, int argc, char **argv)
+static int net_list(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
+	const struct vsl_cmd *cmd = &net_list_cmd;
 	cleanup_free struct vsl_network *v = NULL;
 	char s[VSL_CIDR_STRLEN], s6[VSL_CIDR_STRLEN];
 	bool json = false;
+	const char *f;
+	struct vsl_args a;
 	struct vsl_err err;
 	size_t n = 0;
-	int c;
+	int k;
 
-	optind = 0;	/* a fresh scan: argv starts at the verb */
-	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-		if (c == 'f' && (!strcmp(optarg, "table") || !strcmp(optarg, "json")))
-			json = !strcmp(optarg, "json");
-		else
-			return vsl_cmd_usage_error(cmd, "list: expected --format table|json");
+	vsl_args_init(&a, cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &f)) > 0) {
+		if (strcmp(f, "table") && strcmp(f, "json"))
+			return vsl_cmd_usage_error(cmd, "--format: expected table or json, got %s", f);
+		json = !strcmp(f, "json");
 	}
-	if (optind != argc)
-		return vsl_cmd_usage_error(cmd, "list: takes no arguments");
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 0)
+		return vsl_cmd_usage_error(cmd, "takes no arguments");
 	if (vsl_net_network_list(ctx->store, &v, &n, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	if (json) {
@@ -106,24 +121,59 @@ static int net_list(struct vsl_ctx *ctx, const struct vsl_cmd *cmd, int argc, ch
 	return 0;
 }
 
-int vsl_cmd_network(struct vsl_ctx *ctx, int argc, char **argv)
+static int net_rm(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	const struct vsl_cmd *cmd = vsl_cmd_find("network");
+	struct vsl_args a;
 	struct vsl_err err;
+	int r;
 
-	if (argc < 2)
-		return vsl_cmd_usage_error(cmd, "expected create, list or rm");
-	/* the verb's options start after it */
-	if (!strcmp(argv[1], "create"))
-		return net_create(ctx, cmd, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "ls"))
-		return net_list(ctx, cmd, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "rm")) {
-		if (argc != 3)
-			return vsl_cmd_usage_error(cmd, "rm: expected one NAME");
-		if (vsl_net_network_rm(ctx->store, argv[2], &err) < 0)
-			return vsl_cmd_fail(ctx, &err);
-		return 0;
-	}
-	return vsl_cmd_usage_error(cmd, "unknown verb %s (expected create, list or rm)", argv[1]);
+	r = vsl_args_exactly(&a, &net_rm_cmd, argc, argv, 1, "expected one NAME");
+	if (r)
+		return r;
+	if (vsl_net_network_rm(ctx->store, a.argv[0], &err) < 0)
+		return vsl_cmd_fail(ctx, &err);
+	return 0;
 }
+
+static const struct vsl_cmd net_create_cmd = {
+	.name = "create",
+	.parent = "network",
+	.run = net_create,
+	.summary = "create a network: a bridge with its subnets, up when a container joins",
+	.args = "NAME --subnet CIDR [--subnet6 CIDR]",
+	.opts = create_opts,
+};
+
+static const struct vsl_cmd net_list_cmd = {
+	.name = "list",
+	.alias = "ls",
+	.parent = "network",
+	.run = net_list,
+	.summary = "list the networks, their subnets and how many containers use them",
+	.opts = list_opts,
+};
+
+static const struct vsl_cmd net_rm_cmd = {
+	.name = "rm",
+	.parent = "network",
+	.run = net_rm,
+	.summary = "remove a network no container uses",
+	.args = "NAME",
+};
+
+static const struct vsl_cmd *const verbs[] = { &net_create_cmd, &net_list_cmd, &net_rm_cmd,
+					       NULL };
+
+static int network_run(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	return vsl_cmd_run_verb(ctx, &vsl_cmd_network, argc, argv);
+}
+
+const struct vsl_cmd vsl_cmd_network = {
+	.name = "network",
+	.run = network_run,
+	.summary = "create, list or remove networks (bridge + subnets)",
+	.details = "Containers join a network with the vessel.net.bridge annotation "
+		   "(docs/network.md).",
+	.verbs = verbs,
+};

@@ -3,7 +3,16 @@
 #include "cmd/cgroup_cmd.h"
 #include "cmd/cmd.h"
 
-int vsl_cmd_pause(struct vsl_ctx *ctx, int argc, char **argv)
+static int pause_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
 	return vsl_cmd_freeze(ctx, argc, argv, true);
 }
+
+const struct vsl_cmd vsl_cmd_pause = {
+	.name = "pause",
+	.run = pause_run,
+	.summary = "freeze every process of a container",
+	.args = "ID",
+	.details = "`vessel state` shows the container paused while its cgroup is frozen; "
+		   "`vessel resume` thaws it.",
+};

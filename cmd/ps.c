@@ -1,7 +1,6 @@
 /* vessel ps [--format table|json] ID [PS_ARGS...]: the container's processes. json is the
  * pid array (containerd's shim reads it); table runs ps(1) with PS_ARGS (default -ef) and
  * keeps the header and the container's lines, as runc does. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,25 +104,32 @@ static int print_table(char **ps_args, const pid_t *pids, size_t n)
 	return status == 0 ? 0 : 1;
 }
 
-int vsl_cmd_ps(struct vsl_ctx *ctx, int argc, char **argv)
+static const struct vsl_opt opts[] = {
+	{ "format", 'f', "FMT", "table (default: ps(1) output) or json: the array of pids" },
+	VSL_OPT_END,
+};
+
+static int ps_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
-	const struct vsl_cmd *cmd = vsl_cmd_find("ps");
+	const struct vsl_cmd *cmd = &vsl_cmd_ps;
 	cleanup_free pid_t *pids = NULL;
-	const char *format = "table";
+	const char *format = "table", *v;
+	struct vsl_args a;
 	struct vsl_err err;
 	size_t n = 0;
-	int c;
+	int k;
 
-	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
-		if (c != 'f' || (strcmp(optarg, "table") && strcmp(optarg, "json")))
-			return vsl_cmd_usage_error(cmd, "expected --format table|json");
-		format = optarg;
+	vsl_args_init(&a, cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0) {
+		if (strcmp(v, "table") && strcmp(v, "json"))
+			return vsl_cmd_usage_error(cmd, "--format: expected table or json, got %s", v);
+		format = v;
 	}
-	if (optind >= argc)
+	if (k < 0)
+		return a.exit;
+	if (a.argc < 1)
 		return vsl_cmd_usage_error(cmd, "expected a container id");
-	if (vsl_container_pids(ctx, argv[optind], &pids, &n, &err) < 0)
+	if (vsl_container_pids(ctx, a.argv[0], &pids, &n, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	if (strcmp(format, "json") == 0) {
 		printf("[");
@@ -133,5 +139,17 @@ int vsl_cmd_ps(struct vsl_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	fflush(stdout);
-	return print_table(argv + optind + 1, pids, n);
+	return print_table(a.argv + 1, pids, n);
 }
+
+const struct vsl_cmd vsl_cmd_ps = {
+	.name = "ps",
+	.run = ps_run,
+	.summary = "list the processes of a container",
+	.args = "ID [--] [PS_ARGS...]",
+	.details = "The table is ps(1) run with PS_ARGS (default -ef), keeping its header and the "
+		   "container's\nlines. Options come before the id; everything after it is ps(1)'s "
+		   "(`ps ID -o pid,comm`).",
+	.opts = opts,
+	.flags = VSL_CMD_STOP_AT_ARG,
+};

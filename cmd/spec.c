@@ -2,7 +2,6 @@
  * does. Never overwrites an existing config.json. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,33 +41,44 @@ static int write_spec(const struct vsl_spec_opts *o, struct vsl_err *err)
 	return 0;
 }
 
-VSL_CMD(spec)
+enum { OPT_ROOTLESS = 256 };
+
+static const struct vsl_opt opts[] = {
+	{ "bundle", 'b', "DIR", "write DIR/config.json (default: ./config.json)" },
+	{ "rootless", OPT_ROOTLESS, NULL,
+	  "a config for a rootless container (user namespace, no cgroup rules)" },
+	VSL_OPT_END,
+};
+
+static int spec_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "rootless", no_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct vsl_spec_opts o = { .bundle = ".", .rootless = false };
 	struct vsl_err err = { 0 };
-	int c;
+	struct vsl_args a;
+	const char *v;
+	int k;
 
-	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o.bundle = optarg;
-			break;
-		case 'r':
+	vsl_args_init(&a, &vsl_cmd_spec, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0) {
+		if (k == 'b')
+			o.bundle = v;
+		else
 			o.rootless = true;
-			break;
-		default:
-			return vsl_cmd_usage_error(vsl_cmd_find("spec"), "unknown option");
-		}
 	}
-	if (optind != argc)
-		return vsl_cmd_usage_error(vsl_cmd_find("spec"), "unexpected argument %s",
-					   argv[optind]);
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 0)
+		return vsl_cmd_usage_error(&vsl_cmd_spec, "unexpected argument %s", a.argv[0]);
 	if (write_spec(&o, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	return 0;
 }
+
+const struct vsl_cmd vsl_cmd_spec = {
+	.name = "spec",
+	.run = spec_run,
+	.summary = "write a default config.json into a bundle",
+	.details = "The defaults are runc spec's (process sh with a terminal, a read-only "
+		   "rootfs); an existing\nconfig.json is never overwritten.",
+	.opts = opts,
+};

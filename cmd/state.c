@@ -1,23 +1,31 @@
 /* vessel state ID: the OCI state JSON with the live status. */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "runtime/container.h"
 
-int vsl_cmd_state(struct vsl_ctx *ctx, int argc, char **argv)
+static int state_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	const char *id = vsl_cmd_only_id(vsl_cmd_find("state"), argc, argv);
 	cleanup_free char *json = NULL;
+	struct vsl_args a;
 	struct vsl_err err;
+	int r;
 
-	if (!id)
-		return 2;
-	if (vsl_container_state_json(ctx, id, &json, &err) < 0)
+	r = vsl_args_exactly(&a, &vsl_cmd_state, argc, argv, 1, "expected one container id");
+	if (r)
+		return r;
+	if (vsl_container_state_json(ctx, a.argv[0], &json, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	printf("%s\n", json);
 	return 0;
 }
+
+const struct vsl_cmd vsl_cmd_state = {
+	.name = "state",
+	.run = state_run,
+	.summary = "print a container's OCI state JSON",
+	.args = "ID",
+	.details = "The status is computed from facts: the process alive with the same start "
+		   "time, the exec\nfifo present, the cgroup frozen.",
+};

@@ -1,5 +1,4 @@
 /* vessel template import|list|rm|inspect: the template store. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +10,7 @@
 #include "common/util.h"
 #include "overlay/overlay.h"
 
-static const struct vsl_cmd template_cmd = {
-    .name = "template",
-    .usage = "vessel template import [--parent NAME] NAME SOURCE | list [-q] | rm NAME... | "
-	     "inspect NAME",
-};
+static const struct vsl_cmd import_cmd, list_cmd, rm_cmd, inspect_cmd;
 
 static void human(uint64_t n, char *buf, size_t len)
 {
@@ -55,24 +50,29 @@ static void show_progress(void *arg, uint64_t done, uint64_t total)
 		fprintf(stderr, "\rimporting %s: %s   ", p->name, d);
 }
 
+static const struct vsl_opt import_opts[] = {
+	{ "parent", 'p', "NAME", "layer it on template NAME: SOURCE holds only the differences" },
+	VSL_OPT_END,
+};
+
 static int do_import(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {{"parent", required_argument, NULL, 'p'},
-					     {NULL, 0, NULL, 0}};
 	struct vsl_ovl_import_req req = {.store = ctx->store, .log = &ctx->log};
 	struct progress prog = {.last = -1};
+	struct vsl_args a;
 	struct vsl_err err;
-	int c, r;
+	const char *v;
+	int k, r;
 
-	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-		if (c != 'p')
-			return vsl_cmd_usage_error(&template_cmd, "import: unknown option");
-		req.parent = optarg;
-	}
-	if (argc - optind != 2)
-		return vsl_cmd_usage_error(&template_cmd, "import needs NAME and SOURCE");
-	req.name = argv[optind];
-	req.source = argv[optind + 1];
+	vsl_args_init(&a, &import_cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0)
+		req.parent = v;
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 2)
+		return vsl_cmd_usage_error(&import_cmd, "needs NAME and SOURCE");
+	req.name = a.argv[0];
+	req.source = a.argv[1];
 	prog.name = req.name;
 	if (isatty(2)) {
 		req.progress = show_progress;
@@ -86,12 +86,28 @@ static int do_import(struct vsl_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static const struct vsl_opt list_opts[] = {
+	{ "quiet", 'q', NULL, "print the template names only" },
+	VSL_OPT_END,
+};
+
 static int do_list(struct vsl_ctx *ctx, int argc, char **argv)
 {
 	struct vsl_ovl_template *t = NULL;
-	bool quiet = argc > 1 && strcmp(argv[1], "-q") == 0;
+	bool quiet = false;
+	struct vsl_args a;
 	struct vsl_err err;
+	const char *v;
 	size_t n;
+	int k;
+
+	vsl_args_init(&a, &list_cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0)
+		quiet = true;
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 0)
+		return vsl_cmd_usage_error(&list_cmd, "takes no arguments");
 
 	if (vsl_ovl_template_list(ctx->store, &t, &n, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
@@ -115,13 +131,19 @@ static int do_list(struct vsl_ctx *ctx, int argc, char **argv)
 
 static int do_rm(struct vsl_ctx *ctx, int argc, char **argv)
 {
+	struct vsl_args a;
 	struct vsl_err err;
-	int rc = 0;
+	const char *v;
+	int k, rc = 0;
 
-	if (argc < 2)
-		return vsl_cmd_usage_error(&template_cmd, "rm needs a NAME");
-	for (int i = 1; i < argc; i++)
-		if (vsl_ovl_template_rm(ctx->store, argv[i], &err) < 0)
+	vsl_args_init(&a, &rm_cmd, argc, argv);
+	k = vsl_args_next(&a, &v);
+	if (k < 0)
+		return a.exit;
+	if (a.argc < 1)
+		return vsl_cmd_usage_error(&rm_cmd, "needs a NAME");
+	for (int i = 0; i < a.argc; i++)
+		if (vsl_ovl_template_rm(ctx->store, a.argv[i], &err) < 0)
 			rc = vsl_cmd_fail(ctx, &err);
 	return rc;
 }
@@ -155,12 +177,15 @@ static int do_inspect(struct vsl_ctx *ctx, int argc, char **argv)
 	struct vsl_err err;
 	cleanup_free char *path = NULL;
 	const unsigned char *buf;
+	struct vsl_args a;
 	yajl_gen g;
 	size_t len;
+	int r;
 
-	if (argc != 2)
-		return vsl_cmd_usage_error(&template_cmd, "inspect needs one NAME");
-	if (vsl_ovl_template_get(ctx->store, argv[1], &t, &err) < 0)
+	r = vsl_args_exactly(&a, &inspect_cmd, argc, argv, 1, "needs one NAME");
+	if (r)
+		return r;
+	if (vsl_ovl_template_get(ctx->store, a.argv[0], &t, &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	path = xasprintf("%s/templates/%s/rootfs", ctx->store, t.name);
 	g = yajl_gen_alloc(NULL);
@@ -183,23 +208,54 @@ static int do_inspect(struct vsl_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-VSL_CMD(template)
-{
-	static const struct {
-		const char *name;
-		int (*fn)(struct vsl_ctx *ctx, int argc, char **argv);
-	} subs[] = {
-	    {"import", do_import}, {"list", do_list},	    {"ls", do_list},
-	    {"rm", do_rm},	   {"inspect", do_inspect},
-	};
+static const struct vsl_cmd import_cmd = {
+	.name = "import",
+	.parent = "template",
+	.run = do_import,
+	.summary = "import a template from a directory, a tar (gz, xz, zst) or an OCI image layout",
+	.args = "NAME SOURCE",
+	.opts = import_opts,
+};
 
-	if (argc < 2)
-		return vsl_cmd_usage_error(&template_cmd, "missing subcommand");
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(argv[1], subs[i].name) == 0) {
-			optind = 1;
-			return subs[i].fn(ctx, argc - 1, argv + 1);
-		}
-	}
-	return vsl_cmd_usage_error(&template_cmd, "unknown subcommand %s", argv[1]);
+static const struct vsl_cmd list_cmd = {
+	.name = "list",
+	.alias = "ls",
+	.parent = "template",
+	.run = do_list,
+	.summary = "list the templates with their parent, size, users and creation time",
+	.opts = list_opts,
+};
+
+static const struct vsl_cmd rm_cmd = {
+	.name = "rm",
+	.parent = "template",
+	.run = do_rm,
+	.summary = "remove templates no container and no other template uses",
+	.args = "NAME...",
+};
+
+static const struct vsl_cmd inspect_cmd = {
+	.name = "inspect",
+	.parent = "template",
+	.run = do_inspect,
+	.summary = "print a template's record as JSON",
+	.args = "NAME",
+};
+
+static const struct vsl_cmd *const verbs[] = { &import_cmd, &list_cmd, &rm_cmd, &inspect_cmd,
+					       NULL };
+
+static int template_run(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	return vsl_cmd_run_verb(ctx, &vsl_cmd_template, argc, argv);
 }
+
+const struct vsl_cmd vsl_cmd_template = {
+	.name = "template",
+	.run = template_run,
+	.summary = "manage templates: import, list, rm, inspect",
+	.details = "Templates are shared read-only root filesystems; a container built from one "
+		   "(the\nvessel.template annotation) gets a private writable layer on top "
+		   "(docs/templates.md).",
+	.verbs = verbs,
+};

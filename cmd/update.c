@@ -2,7 +2,6 @@
  * container, with runc's flags or -r resources.json (linux.resources; "-" reads stdin).
  * Flags given together with -r override the file's fields. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,26 +19,34 @@ enum {
 	OPT_BLKIO, OPT_L3, OPT_MBW,
 };
 
-static const struct option opts[] = {
-	{ "resources", required_argument, NULL, 'r' },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	{ "memory-swap", required_argument, NULL, OPT_SWAP },
-	{ "memory-reservation", required_argument, NULL, OPT_RESERVATION },
-	{ "kernel-memory", required_argument, NULL, OPT_KMEM },
-	{ "kernel-memory-tcp", required_argument, NULL, OPT_KMEM_TCP },
-	{ "cpu-shares", required_argument, NULL, OPT_SHARES },
-	{ "cpu-quota", required_argument, NULL, OPT_QUOTA },
-	{ "cpu-period", required_argument, NULL, OPT_PERIOD },
-	{ "cpu-rt-period", required_argument, NULL, OPT_RT_PERIOD },
-	{ "cpu-rt-runtime", required_argument, NULL, OPT_RT_RUNTIME },
-	{ "cpuset-cpus", required_argument, NULL, OPT_CPUS },
-	{ "cpuset-mems", required_argument, NULL, OPT_MEMS },
-	{ "pids-limit", required_argument, NULL, OPT_PIDS },
-	{ "blkio-weight", required_argument, NULL, OPT_BLKIO },
-	{ "l3-cache-schema", required_argument, NULL, OPT_L3 },
-	{ "mem-bw-schema", required_argument, NULL, OPT_MBW },
-	{ NULL, 0, NULL, 0 },
+static const struct vsl_opt opts[] = {
+	{ "resources", 'r', "FILE", "a linux.resources JSON object to apply (-: read stdin)" },
+	{ "memory", OPT_MEMORY, "N", "memory limit in bytes, or with a unit (512m, 1G); -1: none" },
+	{ "memory-swap", OPT_SWAP, "N", "memory plus swap limit; -1: none" },
+	{ "memory-reservation", OPT_RESERVATION, "N", "soft memory limit" },
+	{ "kernel-memory", OPT_KMEM, "N", "kernel memory limit (cgroup v1)" },
+	{ "kernel-memory-tcp", OPT_KMEM_TCP, "N", "kernel TCP buffer limit (cgroup v1)" },
+	{ "cpu-shares", OPT_SHARES, "N", "relative CPU weight" },
+	{ "cpu-quota", OPT_QUOTA, "N", "CPU time per period, in microseconds; -1: none" },
+	{ "cpu-period", OPT_PERIOD, "N", "CPU quota period, in microseconds" },
+	{ "cpu-rt-period", OPT_RT_PERIOD, "N", "real-time scheduling period, in microseconds" },
+	{ "cpu-rt-runtime", OPT_RT_RUNTIME, "N", "real-time runtime per period, in microseconds" },
+	{ "cpuset-cpus", OPT_CPUS, "LIST", "the CPUs the container may use (0-3,7)" },
+	{ "cpuset-mems", OPT_MEMS, "LIST", "the memory nodes the container may use" },
+	{ "pids-limit", OPT_PIDS, "N", "most processes the container may hold" },
+	{ "blkio-weight", OPT_BLKIO, "N", "block I/O weight, 10 to 1000" },
+	{ "l3-cache-schema", OPT_L3, "SCHEMA", "Intel RDT: refused, vessel does not support it" },
+	{ "mem-bw-schema", OPT_MBW, "SCHEMA", "Intel RDT: refused, vessel does not support it" },
+	VSL_OPT_END,
 };
+
+static const char *opt_name(int key)
+{
+	for (const struct vsl_opt *o = opts; o->name; o++)
+		if (o->key == key)
+			return o->name;
+	return "?";
+}
 
 /* "-1" (unlimited) or a size with an optional unit (512m, 1G). */
 static int parse_mem(const char *s, int64_t *out)
@@ -140,28 +147,32 @@ static int update(struct vsl_ctx *ctx, const char *id, const struct vsl_resource
 	return r < 0 ? vsl_wrap(err, "update container %s", id) : 0;
 }
 
-int vsl_cmd_update(struct vsl_ctx *ctx, int argc, char **argv)
+static int update_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
-	const struct vsl_cmd *cmd = vsl_cmd_find("update");
+	const struct vsl_cmd *cmd = &vsl_cmd_update;
 	cleanup_config struct vsl_config *file = NULL;
 	struct vsl_resources flags = { 0 }, *res = &flags;
-	int c, n_set = 0, vals[32];
-	const char *args[32], *rfile = NULL;
+	int k, n_set = 0, vals[32];
+	const char *args[32], *rfile = NULL, *v;
+	struct vsl_args a;
 	struct vsl_err err;
 
-	while ((c = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
-		if (c == 'r')
-			rfile = optarg;
-		else if (c == OPT_L3 || c == OPT_MBW)
+	vsl_args_init(&a, cmd, argc, argv);
+	while ((k = vsl_args_next(&a, &v)) > 0) {
+		if (k == 'r')
+			rfile = v;
+		else if (k == OPT_L3 || k == OPT_MBW)
 			return vsl_cmd_usage_error(cmd, "Intel RDT is not supported by vessel");
-		else if (c == '?' || n_set == 32)
-			return vsl_cmd_usage_error(cmd, "unknown option");
+		else if (n_set == 32)
+			return vsl_cmd_usage_error(cmd, "too many options");
 		else {
-			vals[n_set] = c;
-			args[n_set++] = optarg;
+			vals[n_set] = k;
+			args[n_set++] = v;
 		}
 	}
-	if (optind != argc - 1)
+	if (k < 0)
+		return a.exit;
+	if (a.argc != 1)
 		return vsl_cmd_usage_error(cmd, "expected one container id");
 	if (rfile) {
 		if (load_resources(rfile, &file, &err) < 0)
@@ -172,12 +183,23 @@ int vsl_cmd_update(struct vsl_ctx *ctx, int argc, char **argv)
 		int r = set_opt(res, vals[i], args[i]);
 		if (r < 0)
 			return vsl_cmd_usage_error(cmd, "--%s: invalid value \"%s\"",
-						   opts[vals[i] - OPT_MEMORY + 1].name, args[i]);
+						   opt_name(vals[i]), args[i]);
 	}
-	c = update(ctx, argv[optind], res, &err);
+	k = update(ctx, a.argv[0], res, &err);
 	if (res == &flags) {
 		free(flags.cpu.cpus);
 		free(flags.cpu.mems);
 	}
-	return c < 0 ? vsl_cmd_fail(ctx, &err) : 0;
+	return k < 0 ? vsl_cmd_fail(ctx, &err) : 0;
 }
+
+const struct vsl_cmd vsl_cmd_update = {
+	.name = "update",
+	.run = update_run,
+	.summary = "change the cgroup limits of a container",
+	.args = "ID",
+	.details = "Changes the limits of a created, running or paused container with runc's "
+		   "flags or -r (flags\ngiven with -r override the file's fields), and records them "
+		   "in the container's stored\nconfig.json, as runc does.",
+	.opts = opts,
+};
