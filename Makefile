@@ -23,9 +23,10 @@ HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:.c=)
 
 PREFIX  ?= /usr/local
+MANDIR  ?= $(PREFIX)/share/man
 ROOTFS  ?= build/busybox-rootfs
 
-.PHONY: all deps check check-v2 unit integration bench rootfs demo clean install format check-format fuzz fuzz-deps
+.PHONY: all deps check check-v2 unit integration bench rootfs demo clean install man format check-format fuzz fuzz-deps
 
 all: vessel
 
@@ -73,8 +74,17 @@ demo: vessel rootfs
 bench: vessel rootfs
 	tests/bench/bench.sh
 
-install: vessel
+# The man pages vessel(1) and vessel-COMMAND(1), written by vessel itself from the option
+# tables that also drive its parser and --help (cmd/cmd.h).
+man: vessel
+	rm -rf build/man && mkdir -p build/man
+	./vessel help --man >build/man/vessel.1
+	for c in $$(./vessel help --list); do ./vessel help --man $$c >build/man/vessel-$$c.1 || exit 1; done
+
+install: vessel man
 	install -D -m 0755 vessel $(DESTDIR)$(PREFIX)/bin/vessel
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 build/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(wildcard */*.h)

@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libmnl-de
 busybox-static iproute2 jq python3 python3-jsonschema crun runc
 e2fsprogs xfsprogs util-linux procps
 libnftnl-dev nftables nettle-dev libsystemd-dev
-zstd xz-utils time debootstrap
+zstd xz-utils time debootstrap man-db
 qemu-system-x86
 podman conmon golang-github-containers-common containernetworking-plugins containerd
 golang-github-opencontainers-specs-dev
