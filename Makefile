@@ -97,10 +97,9 @@ clean:
 	rm -rf build
 
 # Fuzz the config.json parser and the annotation/flag parsers with libFuzzer (clang, ASan,
-# UBSan) for FUZZ_SECONDS each, the config target starting from the OCI spec's fixtures and
-# vessel's default config. A tool, not part of `check`.
+# UBSan) for FUZZ_SECONDS each, the config target starting from the project's config
+# fixtures (tests/fixtures/config) and vessel's default config. A tool, not part of `check`.
 FUZZ_SECONDS ?= 60
-SHARED ?= ../shared
 FUZZ_SRC := $(LIB_SRC)
 FUZZ_BIN := tests/fuzz/fuzz_config tests/fuzz/fuzz_annotations
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard */*.h) | fuzz-deps
@@ -111,7 +110,7 @@ fuzz-deps:
 	scripts/deps.sh fuzz
 fuzz: $(FUZZ_BIN) vessel
 	mkdir -p build/fuzz-corpus
-	cp $(SHARED)/oci-runtime-spec/schema/test/config/*/*.json build/fuzz-corpus/ 2>/dev/null || true
+	for f in tests/fixtures/config/*/*.json; do cp $$f build/fuzz-corpus/$$(basename $$(dirname $$f))-$$(basename $$f); done
 	./vessel spec -b build/fuzz-corpus && mv build/fuzz-corpus/config.json build/fuzz-corpus/default.json
 	tests/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=16384 build/fuzz-corpus
 	mkdir -p build/fuzz-annotations

@@ -1,6 +1,7 @@
-/* spec/config*.c: every part of spec-example.json read back with the right value, plus an
- * inline config using the fields spec-example lacks (scheduler, ioPriority, seccomp args,
- * rdma, unified, netDevices, personality, intelRdt, idmapped mounts...), round-tripped. */
+/* spec/config*.c: every part of the project's fixture good/linux-full.json (runtime-spec
+ * 1.0.2 fields) read back with the right value, good/linux-1.2.json for what 1.1 and 1.2
+ * added, plus an inline config using the fields neither has (rdma, unified, personality,
+ * intelRdt, seccomp args...), round-tripped. */
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -15,16 +16,14 @@
 
 #define STREQ(a, b) ((a) && strcmp((a), (b)) == 0)
 
-static struct vsl_config *load_example(void)
+/* tests run from the top of the checkout */
+static struct vsl_config *load_fixture(const char *name)
 {
-	const char *shared = getenv("VSL_SHARED");
-	cleanup_free char *path = xasprintf(
-		"%s/oci-runtime-spec/schema/test/config/good/spec-example.json",
-		shared ? shared : "../shared");
+	cleanup_free char *path = xasprintf("tests/fixtures/config/good/%s", name);
 	struct vsl_err err = { 0 };
 	struct vsl_config *c = vsl_config_load(path, &err);
 
-	ok(c != NULL, "spec-example.json loads %s", c ? "" : err.msg);
+	ok(c != NULL, "%s loads %s", name, c ? "" : err.msg);
 	return c;
 }
 
@@ -33,131 +32,185 @@ static void check_process(const struct vsl_config *c)
 	const struct vsl_process *p = &c->process;
 	const struct vsl_caps *k = &p->capabilities;
 
-	ok(STREQ(c->oci_version, "0.5.0-dev") && c->has_process && p->terminal,
-	   "ociVersion, process, terminal");
-	ok(p->user.uid == 1 && p->user.gid == 1 && p->user.n_additional_gids == 2 &&
-		   p->user.additional_gids[0] == 5 && p->user.additional_gids[1] == 6 &&
+	ok(STREQ(c->oci_version, "1.0.2") && c->has_process && p->terminal &&
+		   p->has_console_size && p->console_height == 40 && p->console_width == 132,
+	   "ociVersion, process, terminal, consoleSize");
+	ok(p->user.uid == 1002 && p->user.gid == 1003 && p->user.n_additional_gids == 3 &&
+		   p->user.additional_gids[0] == 20 && p->user.additional_gids[2] == 44 &&
 		   !p->user.has_umask,
 	   "process.user");
-	ok(STREQ(p->args[0], "sh") && !p->args[1] && STREQ(p->cwd, "/") &&
-		   STREQ(p->env[1], "TERM=xterm") && vsl_strv_len(p->env) == 2,
+	ok(STREQ(p->args[0], "/usr/sbin/nginx") && STREQ(p->args[2], "daemon off;") && !p->args[3] &&
+		   STREQ(p->cwd, "/var/www") && STREQ(p->env[2], "NGINX_PORT=8080") &&
+		   vsl_strv_len(p->env) == 3,
 	   "args, cwd, env");
-	ok(p->has_capabilities && vsl_strv_len(k->bounding) == 3 &&
-		   STREQ(k->bounding[2], "CAP_NET_BIND_SERVICE") && vsl_strv_len(k->effective) == 2 &&
-		   STREQ(k->effective[1], "CAP_KILL") && vsl_strv_len(k->inheritable) == 3 &&
-		   vsl_strv_len(k->permitted) == 3 && vsl_strv_len(k->ambient) == 1 &&
-		   STREQ(k->ambient[0], "CAP_NET_BIND_SERVICE") && k->has_ambient,
+	ok(p->has_capabilities && vsl_strv_len(k->bounding) == 4 &&
+		   STREQ(k->bounding[3], "CAP_SETGID") && vsl_strv_len(k->effective) == 1 &&
+		   STREQ(k->effective[0], "CAP_NET_BIND_SERVICE") &&
+		   vsl_strv_len(k->inheritable) == 2 && STREQ(k->inheritable[1], "CAP_SETUID") &&
+		   vsl_strv_len(k->permitted) == 4 && vsl_strv_len(k->ambient) == 1 && k->has_ambient,
 	   "capability sets");
-	ok(p->n_rlimits == 2 && STREQ(p->rlimits[0].type, "RLIMIT_CORE") &&
-		   p->rlimits[0].resource == RLIMIT_CORE && p->rlimits[1].resource == RLIMIT_NOFILE &&
-		   p->rlimits[1].soft == 1024 && p->rlimits[1].hard == 1024,
+	ok(p->n_rlimits == 3 && STREQ(p->rlimits[0].type, "RLIMIT_NPROC") &&
+		   p->rlimits[0].resource == RLIMIT_NPROC && p->rlimits[0].soft == 256 &&
+		   p->rlimits[0].hard == 512 && p->rlimits[1].resource == RLIMIT_NOFILE &&
+		   p->rlimits[1].soft == 4096 && p->rlimits[1].hard == 65536 &&
+		   p->rlimits[2].resource == RLIMIT_MEMLOCK && p->rlimits[2].hard == 0,
 	   "rlimits resolved");
-	ok(STREQ(p->apparmor_profile, "acme_secure_profile") &&
-		   STREQ(p->selinux_label, "system_u:system_r:svirt_lxc_net_t:s0:c124,c675") &&
-		   p->no_new_privileges && !p->has_oom_score_adj && !p->has_scheduler,
-	   "apparmor, selinux, noNewPrivileges");
+	ok(STREQ(p->apparmor_profile, "vessel-nginx") &&
+		   STREQ(p->selinux_label, "system_u:system_r:container_t:s0:c12,c34") &&
+		   p->no_new_privileges && p->has_oom_score_adj && p->oom_score_adj == 250 &&
+		   !p->has_scheduler && !p->has_io_priority,
+	   "apparmor, selinux, noNewPrivileges, oomScoreAdj");
 }
 
 static void check_top(const struct vsl_config *c)
 {
 	const struct vsl_hook_list *h = c->hooks;
 
-	ok(STREQ(c->root_path, "rootfs") && c->root_readonly && STREQ(c->hostname, "slartibartfast") &&
-		   STREQ(c->domainname, "foobarbaz.test"),
+	ok(STREQ(c->root_path, "/var/lib/web/rootfs") && !c->root_readonly &&
+		   STREQ(c->hostname, "web-7") && STREQ(c->domainname, "hosting.example"),
 	   "root, hostname, domainname");
-	ok(c->n_mounts == 7 && STREQ(c->mounts[0].destination, "/proc") && !c->mounts[0].options &&
-		   STREQ(c->mounts[2].type, "devpts") && STREQ(c->mounts[2].options[5], "gid=5") &&
-		   vsl_strv_len(c->mounts[2].options) == 6 && STREQ(c->mounts[6].options[4], "ro") &&
-		   STREQ(c->mounts[3].source, "shm"),
+	ok(c->n_mounts == 5 && STREQ(c->mounts[0].destination, "/proc") && !c->mounts[0].options &&
+		   STREQ(c->mounts[2].type, "devpts") && STREQ(c->mounts[2].options[4], "mode=0620") &&
+		   vsl_strv_len(c->mounts[2].options) == 5 &&
+		   STREQ(c->mounts[3].source, "/srv/sites/web-7") &&
+		   STREQ(c->mounts[3].options[1], "ro") && STREQ(c->mounts[4].destination, "/tmp"),
 	   "mounts and their options");
-	ok(h[VSL_HOOK_PRESTART].n == 2 && STREQ(h[VSL_HOOK_PRESTART].hooks[0].args[2], "arg2") &&
-		   STREQ(h[VSL_HOOK_PRESTART].hooks[0].env[0], "key1=value1") &&
-		   !h[VSL_HOOK_PRESTART].hooks[1].args &&
-		   h[VSL_HOOK_CREATE_RUNTIME].n == 2 && h[VSL_HOOK_CREATE_CONTAINER].n == 1 &&
-		   STREQ(h[VSL_HOOK_START_CONTAINER].hooks[0].path, "/usr/bin/refresh-ldcache") &&
-		   h[VSL_HOOK_POSTSTART].hooks[0].has_timeout &&
-		   h[VSL_HOOK_POSTSTART].hooks[0].timeout == 5 &&
+	ok(h[VSL_HOOK_PRESTART].n == 1 && STREQ(h[VSL_HOOK_PRESTART].hooks[0].args[2], "br7") &&
+		   STREQ(h[VSL_HOOK_PRESTART].hooks[0].env[0], "HOOK_STAGE=prestart") &&
 		   !h[VSL_HOOK_PRESTART].hooks[0].has_timeout &&
-		   STREQ(h[VSL_HOOK_POSTSTOP].hooks[0].args[1], "-f"),
+		   h[VSL_HOOK_CREATE_RUNTIME].n == 2 && !h[VSL_HOOK_CREATE_RUNTIME].hooks[1].args &&
+		   h[VSL_HOOK_CREATE_CONTAINER].n == 1 &&
+		   STREQ(h[VSL_HOOK_START_CONTAINER].hooks[0].path, "/sbin/ldconfig") &&
+		   h[VSL_HOOK_POSTSTART].hooks[0].has_timeout &&
+		   h[VSL_HOOK_POSTSTART].hooks[0].timeout == 3 && h[VSL_HOOK_POSTSTOP].n == 2 &&
+		   h[VSL_HOOK_POSTSTOP].hooks[0].timeout == 10 &&
+		   STREQ(h[VSL_HOOK_POSTSTOP].hooks[1].args[1], "-rf"),
 	   "hooks of every kind");
-	ok(STREQ(vsl_config_annotation(c, "com.example.key2"), "value2") &&
-		   !vsl_config_annotation(c, "com.example.key3") && c->n_annotations == 2,
+	ok(STREQ(vsl_config_annotation(c, "org.example.tier"), "gold") &&
+		   STREQ(vsl_config_annotation(c, "vessel.disk.limit"), "10G") &&
+		   !vsl_config_annotation(c, "org.example.nope") && c->n_annotations == 3,
 	   "annotations");
 }
 
 static void check_linux(const struct vsl_config *c)
 {
 	const struct vsl_linux *l = &c->linux;
+	const struct vsl_seccomp *s = &l->seccomp;
 
-	ok(c->has_linux && l->n_devices == 2 && STREQ(l->devices[0].path, "/dev/fuse") &&
+	ok(c->has_linux && l->n_devices == 3 && STREQ(l->devices[0].path, "/dev/net/tun") &&
 		   STREQ(l->devices[0].type, "c") && l->devices[0].major == 10 &&
-		   l->devices[0].minor == 229 && l->devices[0].has_file_mode &&
-		   l->devices[0].file_mode == 438 && l->devices[1].file_mode == 432 &&
-		   l->devices[1].has_uid && l->devices[1].uid == 0,
+		   l->devices[0].minor == 200 && l->devices[0].has_file_mode &&
+		   l->devices[0].file_mode == 432 && l->devices[0].has_uid && l->devices[0].uid == 0 &&
+		   !l->devices[1].has_file_mode && STREQ(l->devices[2].type, "b") &&
+		   l->devices[2].file_mode == 384 && !l->devices[2].has_uid,
 	   "linux.devices");
-	ok(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 1000 &&
-		   l->uid_mappings[0].size == 32000 && l->n_gid_mappings == 1 &&
+	ok(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 200000 &&
+		   l->uid_mappings[0].size == 65536 && l->n_gid_mappings == 1 &&
 		   l->gid_mappings[0].container_id == 0,
 	   "uid and gid mappings");
-	ok(l->n_sysctl == 2 && STREQ(l->sysctl[0].key, "net.ipv4.ip_forward") &&
-		   STREQ(l->sysctl[1].value, "256"),
+	ok(l->n_sysctl == 3 && STREQ(l->sysctl[0].key, "net.core.somaxconn") &&
+		   STREQ(l->sysctl[0].value, "4096") && STREQ(l->sysctl[2].value, "16384"),
 	   "sysctl");
-	ok(STREQ(l->cgroups_path, "/myRuntime/myContainer") && STREQ(l->rootfs_propagation, "slave") &&
-		   STREQ(l->mount_label, "system_u:object_r:svirt_sandbox_file_t:s0:c715,c811"),
+	ok(STREQ(l->cgroups_path, "/hosting/web-7") && STREQ(l->rootfs_propagation, "slave") &&
+		   STREQ(l->mount_label, "system_u:object_r:container_file_t:s0:c12,c34"),
 	   "cgroupsPath, rootfsPropagation, mountLabel");
-	ok(l->time_monotonic.set && l->time_monotonic.secs == 172800 && l->time_boottime.set &&
-		   l->time_boottime.secs == 604800 && l->time_boottime.nanosecs == 0,
-	   "timeOffsets");
+	ok(!l->time_monotonic.set && !l->time_boottime.set, "no timeOffsets");
 	for (int t = 0; t < VSL_NS_TYPES; t++)
-		ok(l->namespaces[t].present && !l->namespaces[t].path, "namespace %s, no path",
-		   vsl_ns_name(t));
-	ok(vsl_strv_len(l->masked_paths) == 4 && STREQ(l->masked_paths[3], "/proc/sched_debug") &&
-		   vsl_strv_len(l->readonly_paths) == 6 && STREQ(l->readonly_paths[0], "/proc/asound"),
+		ok(l->namespaces[t].present == (t != VSL_NS_TIME) &&
+			   (t == VSL_NS_NET ? STREQ(l->namespaces[t].path, "/run/netns/web-7")
+					    : !l->namespaces[t].path),
+		   "namespace %s", vsl_ns_name(t));
+	ok(vsl_strv_len(l->masked_paths) == 5 && STREQ(l->masked_paths[4], "/proc/scsi") &&
+		   vsl_strv_len(l->readonly_paths) == 4 && STREQ(l->readonly_paths[0], "/proc/bus"),
 	   "masked and readonly paths");
-	ok(l->has_seccomp && STREQ(l->seccomp.default_action, "SCMP_ACT_ALLOW") &&
-		   vsl_strv_len(l->seccomp.architectures) == 2 &&
-		   STREQ(l->seccomp.architectures[1], "SCMP_ARCH_X32") && l->seccomp.n_syscalls == 1 &&
-		   STREQ(l->seccomp.syscalls[0].names[1], "chmod") &&
-		   STREQ(l->seccomp.syscalls[0].action, "SCMP_ACT_ERRNO") &&
-		   !l->seccomp.syscalls[0].has_errno_ret,
+	ok(l->has_seccomp && STREQ(s->default_action, "SCMP_ACT_ERRNO") &&
+		   !s->has_default_errno_ret && vsl_strv_len(s->architectures) == 3 &&
+		   STREQ(s->architectures[2], "SCMP_ARCH_X32") && s->n_syscalls == 3 &&
+		   vsl_strv_len(s->syscalls[0].names) == 5 &&
+		   STREQ(s->syscalls[0].names[4], "exit_group") && s->syscalls[1].n_args == 1 &&
+		   s->syscalls[1].args[0].index == 1 && s->syscalls[1].args[0].value == 15 &&
+		   STREQ(s->syscalls[1].args[0].op, "SCMP_CMP_EQ") && s->syscalls[2].has_errno_ret &&
+		   s->syscalls[2].errno_ret == 1 && !s->syscalls[0].has_errno_ret,
 	   "seccomp");
-	ok(!l->has_personality && !l->has_intel_rdt, "no personality, no intelRdt");
+	ok(!l->has_personality && !l->has_intel_rdt && !l->n_net_devices,
+	   "no personality, intelRdt or netDevices");
 }
 
 static void check_resources(const struct vsl_resources *r)
 {
 	const struct vsl_block_io *b = &r->block_io;
 
-	ok(r->has_network && r->has_class_id && r->class_id == 1048577 && r->n_net_priorities == 2 &&
-		   STREQ(r->net_priorities[1].name, "eth1") && r->net_priorities[1].priority == 1000,
+	ok(r->has_network && r->has_class_id && r->class_id == 65538 && r->n_net_priorities == 1 &&
+		   STREQ(r->net_priorities[0].name, "eth0") && r->net_priorities[0].priority == 5,
 	   "resources.network");
-	ok(r->has_pids && r->pids_limit == 32771, "resources.pids");
+	ok(r->has_pids && r->pids_limit == 400, "resources.pids");
 	ok(r->n_hugepage_limits == 2 && STREQ(r->hugepage_limits[0].page_size, "2MB") &&
-		   r->hugepage_limits[0].limit == 9223372036854772000ULL &&
-		   r->hugepage_limits[1].limit == 1000000,
+		   r->hugepage_limits[0].limit == 67108864 &&
+		   STREQ(r->hugepage_limits[1].page_size, "1GB") && r->hugepage_limits[1].limit == 0,
 	   "resources.hugepageLimits");
-	ok(r->has_memory && r->memory.limit == 536870912 && r->memory.has_reservation &&
-		   r->memory.swap == 536870912 && r->memory.kernel == -1 &&
-		   r->memory.kernel_tcp == -1 && r->memory.has_swappiness &&
-		   r->memory.swappiness == 0 && r->memory.has_disable_oom_killer &&
-		   !r->memory.disable_oom_killer && r->memory.has_check_before_update,
+	ok(r->has_memory && r->memory.limit == 268435456 && r->memory.reservation == 134217728 &&
+		   r->memory.swap == 536870912 && r->memory.kernel == 33554432 &&
+		   r->memory.kernel_tcp == 16777216 && r->memory.has_swappiness &&
+		   r->memory.swappiness == 10 && r->memory.disable_oom_killer &&
+		   !r->memory.has_check_before_update,
 	   "resources.memory");
-	ok(r->has_cpu && r->cpu.shares == 1024 && r->cpu.quota == 1000000 && r->cpu.burst == 1000000 &&
-		   r->cpu.period == 500000 && r->cpu.rt_runtime == 950000 &&
-		   r->cpu.rt_period == 1000000 && STREQ(r->cpu.cpus, "2-3") &&
-		   STREQ(r->cpu.mems, "0-7") && !r->cpu.has_idle,
+	ok(r->has_cpu && r->cpu.shares == 512 && r->cpu.quota == 50000 && r->cpu.period == 100000 &&
+		   r->cpu.has_rt_runtime && r->cpu.rt_runtime == 0 && r->cpu.rt_period == 1000000 &&
+		   STREQ(r->cpu.cpus, "0-1") && STREQ(r->cpu.mems, "0") && !r->cpu.has_burst &&
+		   !r->cpu.has_idle,
 	   "resources.cpu");
-	ok(r->n_devices == 3 && !r->devices[0].allow && !r->devices[0].type &&
+	ok(r->n_devices == 4 && !r->devices[0].allow && !r->devices[0].type &&
 		   !r->devices[0].has_major && STREQ(r->devices[0].access, "rwm") &&
 		   r->devices[1].allow && STREQ(r->devices[1].type, "c") && r->devices[1].major == 10 &&
-		   r->devices[2].has_minor && r->devices[2].minor == 0,
+		   r->devices[1].minor == 200 && STREQ(r->devices[2].access, "r") &&
+		   r->devices[3].has_major && !r->devices[3].has_minor,
 	   "resources.devices");
-	ok(r->has_block_io && b->weight == 10 && b->leaf_weight == 10 && b->n_weight_device == 2 &&
-		   b->weight_device[0].leaf_weight == 300 && !b->weight_device[1].has_leaf_weight &&
-		   b->weight_device[1].minor == 16 && b->n_throttle_read_bps == 1 &&
-		   b->throttle_read_bps[0].rate == 600 && b->n_throttle_write_iops == 1 &&
-		   b->throttle_write_iops[0].rate == 300 && b->n_throttle_write_bps == 0,
+	ok(r->has_block_io && b->weight == 300 && b->leaf_weight == 200 && b->n_weight_device == 2 &&
+		   b->weight_device[0].weight == 400 && !b->weight_device[0].has_leaf_weight &&
+		   b->weight_device[1].minor == 16 && b->weight_device[1].leaf_weight == 50 &&
+		   b->n_throttle_read_bps == 1 && b->throttle_read_bps[0].rate == 10485760 &&
+		   b->n_throttle_write_bps == 1 && b->throttle_write_bps[0].rate == 5242880 &&
+		   b->n_throttle_read_iops == 1 && b->throttle_read_iops[0].rate == 2000 &&
+		   b->n_throttle_write_iops == 0,
 	   "resources.blockIO");
+}
+
+/* What runtime-spec 1.1 and 1.2 added, in good/linux-1.2.json. */
+static void check_v12(const struct vsl_config *c)
+{
+	const struct vsl_process *p = &c->process;
+	const struct vsl_linux *l = &c->linux;
+	const struct vsl_resources *r = &l->resources;
+
+	ok(STREQ(c->oci_version, "1.2.0") && p->user.has_umask && p->user.umask == 63,
+	   "1.2: ociVersion, umask");
+	ok(p->has_scheduler && STREQ(p->scheduler.policy, "SCHED_BATCH") &&
+		   p->scheduler.policy_id == SCHED_BATCH && p->scheduler.nice == 5 &&
+		   p->has_io_priority && p->io_priority.class_id == 3 && p->io_priority.priority == 7 &&
+		   STREQ(p->exec_cpu_affinity_initial, "0") && STREQ(p->exec_cpu_affinity_final, "0-1"),
+	   "1.2: scheduler, ioPriority, execCPUAffinity");
+	ok(c->n_mounts == 1 && c->mounts[0].n_uid_mappings == 1 &&
+		   c->mounts[0].uid_mappings[0].host_id == 300000 && c->mounts[0].n_gid_mappings == 1 &&
+		   c->mounts[0].gid_mappings[0].size == 1000,
+	   "1.2: an idmapped mount");
+	for (int t = 0; t < VSL_NS_TYPES; t++)
+		ok(l->namespaces[t].present && !l->namespaces[t].path, "1.2: namespace %s",
+		   vsl_ns_name(t));
+	ok(l->time_monotonic.set && l->time_monotonic.secs == 86400 &&
+		   l->time_monotonic.nanosecs == 500 && l->time_boottime.set &&
+		   l->time_boottime.secs == -3600 && l->time_boottime.nanosecs == 0,
+	   "1.2: timeOffsets");
+	ok(r->cpu.has_idle && r->cpu.idle == 1 && r->cpu.has_burst && r->cpu.burst == 20000 &&
+		   r->memory.has_check_before_update && r->memory.check_before_update &&
+		   r->n_unified == 2 && STREQ(r->unified[1].key, "io.weight") &&
+		   STREQ(r->unified[1].value, "default 50"),
+	   "1.2: cpu.idle, cpu.burst, checkBeforeUpdate, unified");
+	ok(l->n_net_devices == 1 && STREQ(l->net_devices[0].key, "eth5") &&
+		   STREQ(l->net_devices[0].value, "uplink") &&
+		   STREQ(l->seccomp.listener_path, "/run/seccomp-agent.sock") &&
+		   STREQ(l->seccomp.flags[0], "SECCOMP_FILTER_FLAG_LOG") &&
+		   STREQ(l->seccomp.syscalls[0].action, "SCMP_ACT_NOTIFY"),
+	   "1.2: netDevices, seccomp listener, flags, NOTIFY");
 }
 
 static const char rich[] =
@@ -342,7 +395,8 @@ static void check_merge(void)
 
 int main(void)
 {
-	cleanup_config struct vsl_config *c = load_example();
+	cleanup_config struct vsl_config *c = load_fixture("linux-full.json");
+	cleanup_config struct vsl_config *c12 = load_fixture("linux-1.2.json");
 	struct vsl_err err = { 0 };
 
 	if (c) {
@@ -351,6 +405,8 @@ int main(void)
 		check_linux(c);
 		check_resources(&c->linux.resources);
 	}
+	if (c12)
+		check_v12(c12);
 	{
 		cleanup_config struct vsl_config *r = parse_quoted(rich, &err);
 		cleanup_free char *j1 = r ? vsl_config_to_json(r, false) : NULL;

@@ -1,6 +1,6 @@
-/* spec/config*.c against the runtime-spec's own schema fixtures: every good one parses,
- * every bad one fails naming the field; round trips of spec-example.json, of every good
- * fixture and of the default spec (plain and rootless). */
+/* spec/config*.c against the project's fixtures (tests/fixtures/config, README there):
+ * every good one parses and round-trips, every bad one fails with the one line its .err
+ * file gives, naming the field; round trips of the default spec (plain and rootless). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -12,12 +12,10 @@
 #include "spec/config.h"
 #include "tests/unit/tap.h"
 
-/* The shared folder: $VSL_SHARED, else ../shared from the repo top (tests run there). */
+/* tests run from the top of the checkout */
 static char *fixture_dir(const char *kind)
 {
-	const char *shared = getenv("VSL_SHARED");
-	return xasprintf("%s/oci-runtime-spec/schema/test/config/%s", shared ? shared : "../shared",
-			 kind);
+	return xasprintf("tests/fixtures/config/%s", kind);
 }
 
 /* parse -> to_json -> parse -> to_json must give the same text twice. */
@@ -40,32 +38,23 @@ static void round_trip(const char *what, const char *json)
 	   "compact output of %s parses to the same config", what);
 }
 
-/* What each bad fixture must name (errors of vsl_config_load start with the file's name);
- * a fixture not listed here must still fail with "<file>: <field>: <reason>". */
-static const struct {
-	const char *file, *want;
-} bad_want[] = {
-	{ "invalid-json.json", "invalid-json.json: line 1, column 2: " },
-	{ "linux-hugepage.json", "linux-hugepage.json: linux.resources.hugepageLimits[0].pageSize: " },
-	{ "linux-rdma.json", "linux-rdma.json: linux.resources.rdma.mlx5_1.hcaHandles: expected " },
-};
-
+/* bad/NAME.json must fail with "NAME.json: " and then the line of bad/NAME.err. */
 static void check_bad(const char *path, const char *file)
 {
+	cleanup_free char *err_path = xasprintf("%.*s.err", (int)(strlen(path) - 5), path);
+	cleanup_free char *want = NULL, *prefix = NULL;
 	struct vsl_err err = { 0 };
 	cleanup_config struct vsl_config *c = vsl_config_load(path, &err);
-	const char *want = NULL;
+	size_t len = 0;
 
-	for (size_t i = 0; i < sizeof(bad_want) / sizeof(bad_want[0]); i++)
-		if (strcmp(bad_want[i].file, file) == 0)
-			want = bad_want[i].want;
-	if (want)
-		ok(!c && err.code == EINVAL && strstr(err.msg, want), "bad/%s fails: %s", file,
-		   err.msg);
-	else
-		ok(!c && err.code == EINVAL && vsl_str_has_prefix(err.msg, file) &&
-			   strstr(err.msg + strlen(file) + 2, ": "),
-		   "bad/%s fails naming a field: %s", file, err.msg);
+	if (vsl_read_file(err_path, &want, &len, &err) < 0 || !len || want[len - 1] != '\n') {
+		ok(0, "bad/%s has its expected error, one line in %s", file, err_path);
+		return;
+	}
+	want[len - 1] = 0;
+	prefix = xasprintf("%s: %s", file, want);
+	ok(!c && err.code == EINVAL && vsl_str_has_prefix(err.msg, prefix), "bad/%s fails: %s",
+	   file, c ? "(parsed)" : err.msg);
 	ok(!strchr(err.msg, '\n'), "bad/%s: the error is one line", file);
 }
 
@@ -82,9 +71,21 @@ static int run_dir(const char *kind)
 	while ((e = readdir(d))) {
 		cleanup_free char *path = NULL;
 		struct vsl_err err = { 0 };
-		if (!strstr(e->d_name, ".json"))
+		size_t nl = strlen(e->d_name);
+		if (e->d_name[0] == '.')
 			continue;
 		path = xasprintf("%s/%s", dir, e->d_name);
+		if (nl > 4 && strcmp(e->d_name + nl - 4, ".err") == 0 && strcmp(kind, "bad") == 0) {
+			cleanup_free char *json_path = xasprintf("%.*s.json", (int)(strlen(path) - 4),
+								 path);
+			ok(access(json_path, F_OK) == 0, "bad/%s goes with a fixture", e->d_name);
+			continue;
+		}
+		if (nl <= 5 || strcmp(e->d_name + nl - 5, ".json") != 0) {
+			ok(0, "%s/%s: a fixture is NAME.json (and NAME.err for a bad one)", kind,
+			   e->d_name);
+			continue;
+		}
 		n++;
 		if (strcmp(kind, "bad") == 0) {
 			check_bad(path, e->d_name);
@@ -146,8 +147,8 @@ static void check_default(bool rootless)
 
 int main(void)
 {
-	ok(run_dir("good") >= 4, "good fixtures were found");
-	ok(run_dir("bad") >= 3, "bad fixtures were found");
+	ok(run_dir("good") >= 6, "good fixtures were found");
+	ok(run_dir("bad") >= 12, "bad fixtures were found");
 	check_default(false);
 	check_default(true);
 	return tap_done();
