@@ -4,7 +4,11 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VESSEL=${VESSEL:-$TOP/vessel}
 ROOTFS_SRC=${ROOTFS_SRC:-$TOP/build/busybox-rootfs}
-SHARED=${VSL_SHARED:-$TOP/../shared}
+# The OCI schemas of config.json and state come from Debian's
+# golang-github-opencontainers-specs-dev (scripts/deps.sh; runtime-spec 1.0.2), the features
+# schema and the config fixtures are the project's own (tests/fixtures/README.md).
+OCI_SCHEMA=${VSL_OCI_SCHEMA:-/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema}
+FIXTURES=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/vsltest.XXXXXX)
 ROOT=$TMP/root
 STORE=$TMP/store
@@ -43,6 +47,35 @@ fails_with() {
 	else
 		not_ok "$name"; diag "exit $rc, stderr: $out" "want: one line /$re/, non-zero exit"
 	fi
+}
+
+# schema_report SCHEMA FILE...: one line per FILE, "NAME: ok" when it is valid against the
+# JSON schema SCHEMA (its $refs resolve beside it), else "NAME: " and the first error.
+# One python for all the files: importing jsonschema takes about a second.
+schema_report() {
+	python3 -W ignore - "$@" <<'PY'
+import json, os, sys, jsonschema
+schema_path = sys.argv[1]
+schema = json.load(open(schema_path))
+base = "file://" + os.path.dirname(os.path.abspath(schema_path)) + "/"
+for path in sys.argv[2:]:
+    try:
+        jsonschema.validate(json.load(open(path)), schema,
+                            resolver=jsonschema.RefResolver(base, schema))
+        msg = "ok"
+    except (OSError, ValueError, jsonschema.ValidationError) as e:
+        msg = (getattr(e, "message", None) or str(e)).splitlines()[0]
+    print("%s: %s" % (os.path.basename(path), msg))
+PY
+}
+
+# schema_check SCHEMA FILE: FILE is valid against SCHEMA; else one line naming FILE and
+# the first error, and a non-zero status.
+schema_check() {
+	local out; out=$(schema_report "$1" "$2") || return 1
+	[ "$out" = "$(basename "$2"): ok" ] && return 0
+	printf '%s\n' "$out" >&2
+	return 1
 }
 
 # The config every test starts from: runc spec's defaults, no terminal.
