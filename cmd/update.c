@@ -70,8 +70,9 @@ static int load_resources(const char *path, struct vsl_config **out, struct vsl_
 	size_t len = 0;
 	int r;
 
-	/* not /dev/stdin: a bare devtmpfs /dev (no udev) has no such link */
-	r = vsl_read_file(strcmp(path, "-") ? path : "/proc/self/fd/0", &text, &len, err);
+	/* "-" is stdin, any stream (bounded); a named file must be a regular file. */
+	r = strcmp(path, "-") ? vsl_read_file(path, &text, &len, err)
+			      : vsl_read_fd(0, "stdin", &text, &len, err);
 	if (r < 0)
 		return r;
 	wrapped = xasprintf("{\"ociVersion\":\"1.2.0\",\"linux\":{\"resources\":%s}}", text);

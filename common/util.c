@@ -150,29 +150,31 @@ ssize_t vsl_read_all(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-int vsl_read_file_at(int dirfd, const char *path, char **out, size_t *out_len,
-		     struct vsl_err *err)
+/* Read fd to its end, at most max bytes (one more is read to notice a longer input). */
+static int read_bounded(int fd, const char *name, size_t max, char **out, size_t *out_len,
+			struct vsl_err *err)
 {
-	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 4096, len = 0;
-	char *buf;
+	char *buf = xmalloc(cap);
 
-	if (fd < 0)
-		return vsl_fail(err, errno, "open %s", path);
-	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t n = read(fd, buf + len, cap - len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			n = errno;
 			free(buf);
-			return vsl_fail(err, errno, "read %s", path);
+			return vsl_fail(err, (int)n, "read %s", name);
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len > max) {
+			free(buf);
+			return vsl_refuse(err, EFBIG, "%s: larger than %zu MiB", name, max >> 20);
+		}
 		if (cap - len < 2)
-			buf = xrealloc(buf, cap *= 2);
+			buf = xrealloc(buf, cap = cap * 2 > max + 2 ? max + 2 : cap * 2);
 	}
 	buf[len] = '\0';
 	*out = buf;
@@ -181,9 +183,31 @@ int vsl_read_file_at(int dirfd, const char *path, char **out, size_t *out_len,
 	return 0;
 }
 
+int vsl_read_file_at(int dirfd, const char *path, char **out, size_t *out_len,
+		     struct vsl_err *err)
+{
+	/* O_NONBLOCK: a FIFO opens at once (and is refused below) instead of waiting for a
+	 * writer; O_NOCTTY: a terminal never becomes ours. Regular files ignore both. */
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0)
+		return vsl_fail(err, errno, "open %s", path);
+	if (fstat(fd, &st) < 0)
+		return vsl_fail(err, errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return vsl_refuse(err, EINVAL, "%s: not a regular file", path);
+	return read_bounded(fd, path, VSL_READ_MAX, out, out_len, err);
+}
+
 int vsl_read_file(const char *path, char **out, size_t *out_len, struct vsl_err *err)
 {
 	return vsl_read_file_at(AT_FDCWD, path, out, out_len, err);
+}
+
+int vsl_read_fd(int fd, const char *name, char **out, size_t *out_len, struct vsl_err *err)
+{
+	return read_bounded(fd, name, VSL_READ_MAX, out, out_len, err);
 }
 
 int vsl_write_file(const char *path, const char *data, size_t len, struct vsl_err *err)

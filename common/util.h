@@ -26,10 +26,19 @@ bool vsl_str_has_prefix(const char *s, const char *prefix);
 int vsl_write_all(int fd, const void *buf, size_t len);
 ssize_t vsl_read_all(int fd, void *buf, size_t len);
 
-/* Read a whole file (NUL-terminated; *out_len without the NUL). */
+/* The most vessel reads from one file or stream: far above any real config, state or
+ * process file, and a stop for /dev/zero, /dev/urandom or a huge file. */
+#define VSL_READ_MAX ((size_t)16 << 20)
+/* Read a whole regular file, NUL-terminated (*out_len without the NUL). Symlinks are
+ * followed; the opened fd must be a regular file (procfs, sysfs and cgroupfs files are),
+ * else "PATH: not a regular file" (EINVAL; a FIFO is refused without blocking, a device
+ * without being read), and more than VSL_READ_MAX bytes fail "PATH: larger than 16 MiB"
+ * (EFBIG). Both are complete messages. */
 int vsl_read_file(const char *path, char **out, size_t *out_len, struct vsl_err *err);
 int vsl_read_file_at(int dirfd, const char *path, char **out, size_t *out_len,
 		     struct vsl_err *err);
+/* Read an open stream (stdin, a pipe) to its end with the same bound; name is for errors. */
+int vsl_read_fd(int fd, const char *name, char **out, size_t *out_len, struct vsl_err *err);
 /* Write data to an existing file (cgroupfs, procfs, sysctl). */
 int vsl_write_file(const char *path, const char *data, size_t len, struct vsl_err *err);
 /* Write path.tmp, fsync, rename over path: readers see the old or the new file. */

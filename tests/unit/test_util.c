@@ -1,7 +1,11 @@
-/* common/util.c: number and size parsing, string vectors. */
+/* common/util.c: number and size parsing, string vectors, bounded reads of regular files
+ * only (a FIFO, /dev/zero, a directory or a huge file as config.json). */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/err.h"
@@ -21,6 +25,86 @@ static void check_err_one_line(void)
 	ok(strncmp(err.msg, "path a\\x0db: ociVersion", strlen("path a\\x0db: ociVersion")) == 0, "also in a wrap's prefix: %s", err.msg);
 	vsl_fail(&err, EIO, "plain %d", 1);
 	ok(strcmp(err.msg, "plain 1") == 0, "plain messages untouched");
+}
+
+/* Reading odd files: refused at once, naming the file and why; never blocking on a FIFO
+ * (an alarm would end the test), never reading /dev/zero to the end of memory. */
+static void check_bounded_reads(void)
+{
+	char dir[] = "/tmp/vsltest-util-XXXXXX";
+	cleanup_free char *reg = NULL, *fifo = NULL, *big = NULL, *edge = NULL, *lnk = NULL;
+	cleanup_free char *dlnk = NULL, *zlnk = NULL;
+	const struct {
+		const char **path;
+		const char *want;
+	} refused[] = {
+		{ (const char **)&fifo, ": not a regular file" },
+		{ (const char **)&dlnk, ": not a regular file" },
+		{ (const char **)&zlnk, ": not a regular file" },
+		{ (const char **)&big, ": larger than 16 MiB" },
+	};
+	struct vsl_err err;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd;
+
+	if (!mkdtemp(dir))
+		abort();
+	reg = xasprintf("%s/config.json", dir);
+	fifo = xasprintf("%s/fifo", dir);
+	big = xasprintf("%s/big", dir);
+	edge = xasprintf("%s/edge", dir);
+	lnk = xasprintf("%s/link", dir);
+	dlnk = xasprintf("%s/dirlink", dir);
+	zlnk = xasprintf("%s/zero", dir);
+	if (vsl_write_file_replace(reg, "{}", 2, 0644, &err) < 0 || mkfifo(fifo, 0600) < 0 ||
+	    symlink(reg, lnk) < 0 || symlink(dir, dlnk) < 0 || symlink("/dev/zero", zlnk) < 0)
+		abort();
+	fd = open(big, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)VSL_READ_MAX + 1) < 0)
+		abort();
+	close(fd);
+	fd = open(edge, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)VSL_READ_MAX) < 0)
+		abort();
+	alarm(20);
+	ok(vsl_read_file(lnk, &buf, &len, &err) == 0 && len == 2 && !strcmp(buf, "{}"),
+	   "a symlink to a regular file is read");
+	free(buf);
+	buf = NULL;
+	ok(vsl_read_file(edge, &buf, &len, &err) == 0 && len == VSL_READ_MAX,
+	   "a file of exactly 16 MiB is read");
+	free(buf);
+	buf = NULL;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		cleanup_free char *want = xasprintf("%s%s", *refused[i].path, refused[i].want);
+		ok(vsl_read_file(*refused[i].path, &buf, &len, &err) < 0 && err.complete &&
+			   strcmp(err.msg, want) == 0 && !buf,
+		   "refused: %s", err.msg);
+	}
+	ok(vsl_read_file(dir, &buf, &len, &err) == -EINVAL && strstr(err.msg, "not a regular file"),
+	   "a directory is refused: %s", err.msg);
+	close(fd);
+	{
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0 || write(p[1], "abc", 3) != 3)
+			abort();
+		close(p[1]);
+		ok(vsl_read_fd(p[0], "stdin", &buf, &len, &err) == 0 && len == 3 &&
+			   !strcmp(buf, "abc"),
+		   "a pipe is read to its end");
+		close(p[0]);
+		free(buf);
+		buf = NULL;
+	}
+	fd = open(big, O_RDONLY | O_CLOEXEC);
+	ok(vsl_read_fd(fd, "stdin", &buf, &len, &err) == -EFBIG &&
+		   strcmp(err.msg, "stdin: larger than 16 MiB") == 0,
+	   "a stream is bounded too: %s", err.msg);
+	close(fd);
+	alarm(0);
+	vsl_rm_rf(dir, &err);
 }
 
 int main(void)
@@ -64,5 +148,6 @@ int main(void)
 	}
 	ok(vsl_proc_start_time(getpid()) > 0, "start time of self");
 	check_err_one_line();
+	check_bounded_reads();
 	return tap_done();
 }
