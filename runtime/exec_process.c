@@ -30,9 +30,12 @@ static int parse_user(const char *s, struct vsl_user *u, struct vsl_err *err)
 
 	if (colon)
 		*colon = '\0';
-	if (vsl_parse_u64(copy, &uid) < 0 || uid > UINT32_MAX ||
-	    (colon && (vsl_parse_u64(colon + 1, &gid) < 0 || gid > UINT32_MAX)))
+	if (vsl_parse_u64(copy, &uid) < 0 || (colon && vsl_parse_u64(colon + 1, &gid) < 0))
 		return vsl_refuse(err, EINVAL, "--user %s: expected uid[:gid] as numbers", s);
+	if (uid > VSL_ID_MAX || (colon && gid > VSL_ID_MAX))
+		return vsl_refuse(err, EINVAL, "--user %s: %s %s is out of range 0-%u", s,
+				  uid > VSL_ID_MAX ? "uid" : "gid",
+				  uid > VSL_ID_MAX ? copy : colon + 1, VSL_ID_MAX);
 	u->uid = (uint32_t)uid;
 	if (colon)
 		u->gid = (uint32_t)gid;

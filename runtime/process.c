@@ -197,6 +197,23 @@ static int prepare_seccomp(struct vsl_proc_prepared *p, const struct vsl_proc_op
 	return 0;
 }
 
+/* The parser refuses ids past VSL_ID_MAX already; this guards every other way in, since
+ * (uid_t)-1 would make setresuid change nothing and leave the process root. */
+static int check_ids(const struct vsl_user *u, struct vsl_err *err)
+{
+	if (u->uid > VSL_ID_MAX)
+		return vsl_refuse(err, EINVAL, "process.user.uid: %u is out of range 0-%u", u->uid,
+				  VSL_ID_MAX);
+	if (u->gid > VSL_ID_MAX)
+		return vsl_refuse(err, EINVAL, "process.user.gid: %u is out of range 0-%u", u->gid,
+				  VSL_ID_MAX);
+	for (size_t i = 0; i < u->n_additional_gids; i++)
+		if (u->additional_gids[i] > VSL_ID_MAX)
+			return vsl_refuse(err, EINVAL, "process.user.additionalGids[%zu]: %u is out "
+					  "of range 0-%u", i, u->additional_gids[i], VSL_ID_MAX);
+	return 0;
+}
+
 int vsl_process_prepare(const struct vsl_proc_opts *o, struct vsl_proc_prepared **out,
 			struct vsl_err *err)
 {
@@ -210,6 +227,9 @@ int vsl_process_prepare(const struct vsl_proc_opts *o, struct vsl_proc_prepared 
 	if (o->preserve_fds < 0 || o->listen_fds < 0)
 		return vsl_fail(err, EINVAL, "preserve-fds: negative count");
 	p->kept_end = 3 + o->listen_fds + o->preserve_fds;
+	r = check_ids(&proc->user, err);
+	if (r < 0)
+		return r;
 	p->uid = proc->user.uid;
 	p->gid = proc->user.gid;
 	p->in_userns = o->in_userns;

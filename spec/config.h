@@ -14,6 +14,10 @@
 /* gcc predefines "linux" as 1 in gnu modes; the field below is named after the JSON key. */
 #undef linux
 
+/* Every uid and gid vessel takes is in 0..VSL_ID_MAX, as runc requires: (uid_t)-1 means "no
+ * change" to setresuid and chown, so 4294967295 would leave a process root. */
+#define VSL_ID_MAX 2147483647u
+
 struct vsl_kv {
 	char *key;
 	char *value;

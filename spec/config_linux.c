@@ -13,18 +13,27 @@
 static const char *const propagations[] = { "private",	"shared",  "slave",  "unbindable",
 					    "rprivate", "rshared", "rslave", "runbindable" };
 
+/* Both ranges of a mapping stay inside 0..VSL_ID_MAX: first + size - 1 may not pass it. */
 static int parse_mapping(yajl_val o, const struct vsl_jpath *p, void *elem, struct vsl_err *err)
 {
+	struct vsl_jpath sp = VSL_JPATH_KEY(p, "size");
 	struct vsl_id_mapping *m = elem;
+	uint64_t size = 0;
 
-	if (vsl_json_u32(o, p, "containerID", VSL_JSON_REQUIRED, &m->container_id, err) < 0 ||
-	    vsl_json_u32(o, p, "hostID", VSL_JSON_REQUIRED, &m->host_id, err) < 0 ||
-	    vsl_json_u32(o, p, "size", VSL_JSON_REQUIRED, &m->size, err) < 0)
+	if (vsl_json_id(o, p, "containerID", VSL_JSON_REQUIRED, &m->container_id, err) < 0 ||
+	    vsl_json_id(o, p, "hostID", VSL_JSON_REQUIRED, &m->host_id, err) < 0 ||
+	    vsl_json_uint(o, p, "size", VSL_JSON_REQUIRED, (uint64_t)VSL_ID_MAX + 1, &size,
+			  err) < 0)
 		return -EINVAL;
-	if (m->size == 0) {
-		struct vsl_jpath sp = VSL_JPATH_KEY(p, "size");
+	m->size = (uint32_t)size;
+	if (m->size == 0)
 		return vsl_json_fail(err, &sp, "must be at least 1");
-	}
+	if (size - 1 > VSL_ID_MAX - m->container_id)
+		return vsl_json_fail(err, &sp, "%u ids from containerID %u go past %u", m->size,
+				     m->container_id, VSL_ID_MAX);
+	if (size - 1 > VSL_ID_MAX - m->host_id)
+		return vsl_json_fail(err, &sp, "%u ids from hostID %u go past %u", m->size,
+				     m->host_id, VSL_ID_MAX);
 	return 0;
 }
 
@@ -171,11 +180,11 @@ static int parse_device(yajl_val o, const struct vsl_jpath *p, void *elem, struc
 	if (r < 0)
 		return r;
 	d->has_file_mode = r;
-	r = vsl_json_u32(o, p, "uid", 0, &d->uid, err);
+	r = vsl_json_id(o, p, "uid", 0, &d->uid, err);
 	if (r < 0)
 		return r;
 	d->has_uid = r;
-	r = vsl_json_u32(o, p, "gid", 0, &d->gid, err);
+	r = vsl_json_id(o, p, "gid", 0, &d->gid, err);
 	if (r < 0)
 		return r;
 	d->has_gid = r;

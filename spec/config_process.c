@@ -56,8 +56,8 @@ static int parse_user(yajl_val p_o, const struct vsl_jpath *p, struct vsl_user *
 
 	if (r <= 0)
 		return r;
-	if (vsl_json_u32(o, &up, "uid", VSL_JSON_REQUIRED, &u->uid, err) < 0 ||
-	    vsl_json_u32(o, &up, "gid", VSL_JSON_REQUIRED, &u->gid, err) < 0 ||
+	if (vsl_json_id(o, &up, "uid", VSL_JSON_REQUIRED, &u->uid, err) < 0 ||
+	    vsl_json_id(o, &up, "gid", VSL_JSON_REQUIRED, &u->gid, err) < 0 ||
 	    (r = vsl_json_u32(o, &up, "umask", 0, &u->umask, err)) < 0 ||
 	    vsl_json_take_str(o, &up, "username", 0, &u->username, err) < 0)
 		return -EINVAL;
@@ -69,10 +69,8 @@ static int parse_user(yajl_val p_o, const struct vsl_jpath *p, struct vsl_user *
 	u->n_additional_gids = a->u.array.len;
 	for (size_t i = 0; i < a->u.array.len; i++) {
 		struct vsl_jpath ip = VSL_JPATH_IDX(&gp, i);
-		uint64_t v = 0;
-		if (vsl_json_val_uint(a->u.array.values[i], &ip, UINT32_MAX, &v, err) < 0)
+		if (vsl_json_val_id(a->u.array.values[i], &ip, &u->additional_gids[i], err) < 0)
 			return -EINVAL;
-		u->additional_gids[i] = (uint32_t)v;
 	}
 	return 0;
 }

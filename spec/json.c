@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "spec/config.h"
 #include "spec/json.h"
 
 /* Deeper documents are refused: config.json nests 6 levels, and freeing is recursive. */
@@ -591,6 +592,31 @@ int vsl_json_u16(yajl_val obj, const struct vsl_jpath *p, const char *key, unsig
 	if (r > 0)
 		*out = (uint16_t)v;
 	return r;
+}
+
+int vsl_json_val_id(yajl_val v, const struct vsl_jpath *p, uint32_t *out, struct vsl_err *err)
+{
+	uint64_t mag = 0;
+	bool neg = false;
+	int r = number(v, p, &neg, &mag, err);
+
+	if (r == -EINVAL)
+		return r;
+	if (r < 0 || (neg && mag != 0) || mag > VSL_ID_MAX)
+		return vsl_json_fail(err, p, "%s is out of range 0-%u", v->u.number.r, VSL_ID_MAX);
+	*out = (uint32_t)mag;
+	return 0;
+}
+
+int vsl_json_id(yajl_val obj, const struct vsl_jpath *p, const char *key, unsigned flags,
+		uint32_t *out, struct vsl_err *err)
+{
+	struct vsl_jpath kp = VSL_JPATH_KEY(p, key);
+	yajl_val v = vsl_json_get(obj, key);
+
+	if (!v)
+		return absent(&kp, flags, err);
+	return vsl_json_val_id(v, &kp, out, err) < 0 ? -EINVAL : 1;
 }
 
 int vsl_json_objects(yajl_val obj, const struct vsl_jpath *p, const char *key,

@@ -90,6 +90,11 @@ int vsl_json_u32(yajl_val obj, const struct vsl_jpath *p, const char *key, unsig
 		 uint32_t *out, struct vsl_err *err);
 int vsl_json_u16(yajl_val obj, const struct vsl_jpath *p, const char *key, unsigned flags,
 		 uint16_t *out, struct vsl_err *err);
+/* A uid or gid: an integer in 0..2147483647 (VSL_ID_MAX), else "N is out of range
+ * 0-2147483647". */
+int vsl_json_val_id(yajl_val v, const struct vsl_jpath *p, uint32_t *out, struct vsl_err *err);
+int vsl_json_id(yajl_val obj, const struct vsl_jpath *p, const char *key, unsigned flags,
+		uint32_t *out, struct vsl_err *err);
 
 /* Parse obj[key], an array of objects, into a new array of n elements of elem_size bytes,
  * zeroed, calling fn on each. *out and *n are set before the elements are parsed, so on

@@ -216,7 +216,7 @@ static void check_v12(const struct vsl_config *c)
 static const char rich[] =
 	"{'ociVersion': '1.2.0', 'process': {'cwd': '/w', 'args': ['a'], 'commandLine': 'x', "
 	"'consoleSize': {'height': 25, 'width': 80}, "
-	"'user': {'uid': 4294967295, 'gid': 2, 'umask': 18, 'additionalGids': [], 'username': 'u'}, "
+	"'user': {'uid': 2147483647, 'gid': 2, 'umask': 18, 'additionalGids': [], 'username': 'u'}, "
 	"'capabilities': {'bounding': [], 'permitted': ['CAP_NOPE']}, 'oomScoreAdj': -1000, "
 	"'ioPriority': {'class': 'IOPRIO_CLASS_RT', 'priority': 0}, "
 	"'scheduler': {'policy': 'SCHED_DEADLINE', 'nice': -20, 'priority': 3, 'flags': "
@@ -252,7 +252,7 @@ static void check_rich(const struct vsl_config *c)
 	const struct vsl_resources *r = &l->resources;
 	const struct vsl_seccomp *s = &l->seccomp;
 
-	ok(p->has_console_size && p->console_width == 80 && p->user.uid == UINT32_MAX &&
+	ok(p->has_console_size && p->console_width == 80 && p->user.uid == VSL_ID_MAX &&
 		   p->user.has_umask && p->user.umask == 18 && p->user.additional_gids &&
 		   p->user.n_additional_gids == 0 && STREQ(p->user.username, "u") &&
 		   STREQ(p->command_line, "x"),
