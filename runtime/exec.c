@@ -82,7 +82,7 @@ static int join_target(pid_t target, struct vsl_err *err)
 
 static void __attribute__((noreturn)) run_process(const struct exec_child *ec, int sock)
 {
-	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
+	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
 	const struct vsl_config *cfg = ec->cfg;
 	struct vsl_proc_opts po = {
 		.proc = &cfg->process,
@@ -156,7 +156,7 @@ static void __attribute__((noreturn)) joiner(const struct exec_child *ec, int so
 static int start_process(const struct exec_child *ec, pid_t *out_pid, int *out_master,
 			 struct vsl_err *err)
 {
-	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
+	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
 	cleanup_close int sock = -1;
 	bool born_in_v2;
 	pid_t j, pid = 0;

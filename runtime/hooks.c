@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -76,20 +77,36 @@ static bool read_output(struct hook_run *h)
 }
 
 /* A pipe already holding the whole state, to be the hook's stdin. Writing it before the
- * fork means a hook that never reads stdin can neither block us nor raise SIGPIPE. */
+ * fork means a hook that never reads stdin can neither block us nor raise SIGPIPE. A state
+ * larger than a pipe holds (big annotations) is a sealed memfd instead: no pipe-max-size
+ * limit, and the same end of file after the last byte. */
+static int stdin_memfd(const char *json, size_t len, int *out_fd, struct vsl_err *err)
+{
+	cleanup_close int fd = memfd_create("vessel-hook-state", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int r;
+
+	if (fd < 0)
+		return vsl_fail(err, errno, "hooks: memfd for a state of %zu bytes", len);
+	r = vsl_write_all(fd, json, len);
+	if (r == 0 && (lseek(fd, 0, SEEK_SET) < 0 ||
+		       fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+					       F_SEAL_WRITE) < 0))
+		r = -errno;
+	if (r < 0)
+		return vsl_fail(err, -r, "hooks: write the state to a memfd");
+	*out_fd = vsl_steal_fd(&fd);
+	return 0;
+}
+
 static int stdin_pipe(const char *json, int *out_fd, struct vsl_err *err)
 {
 	size_t len = json ? strlen(json) : 0;
 	int p[2], r;
 
+	if (len > 65536)
+		return stdin_memfd(json, len, out_fd, err);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return vsl_fail(err, errno, "hooks: pipe for the state");
-	if (len > 65536 && fcntl(p[1], F_SETPIPE_SZ, (int)len) < 0) {
-		r = errno;
-		close(p[0]);
-		close(p[1]);
-		return vsl_fail(err, r, "hooks: state of %zu bytes does not fit a pipe", len);
-	}
 	r = vsl_write_all(p[1], json ? json : "", len);
 	close(p[1]);
 	if (r < 0) {

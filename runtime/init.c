@@ -119,7 +119,7 @@ static void reset_signals(void)
 
 void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock, bool born_in_v2)
 {
-	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
+	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
 	struct vsl_err err;
 	int flags = vsl_ns_new_flags(o->cfg);
 	pid_t pid;
@@ -293,7 +293,7 @@ static int wait_for_start(const struct vsl_spawn_opts *o, const struct prepared 
 
 void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
 {
-	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
+	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
 	struct prepared prep = { .pty_master = -1 };
 	struct vsl_err err;
 

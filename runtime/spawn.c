@@ -84,7 +84,7 @@ static int run_container(const struct vsl_spawn_opts *o, struct vsl_spawned *sp,
 int vsl_spawn(const struct vsl_spawn_opts *o, struct vsl_spawned *out, struct vsl_err *err)
 {
 	struct vsl_spawned sp = { .pid = 0, .sync_fd = -1, .pty_master = -1 };
-	cleanup_free struct vsl_sync_msg *msg = xmalloc(sizeof(*msg));
+	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
 	int sv[2];
 	bool born_in_v2;
 	pid_t s1;
