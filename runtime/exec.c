@@ -29,7 +29,6 @@
 struct exec_child {
 	const struct vsl_config *cfg;
 	pid_t target;		/* the container's process */
-	int lock_fd;		/* closed in the children */
 	int preserve_fds;
 	const struct vsl_log *log;
 	const struct vsl_cgroup *cg;	/* the container's cgroup, or NULL */
@@ -123,12 +122,16 @@ static void __attribute__((noreturn)) joiner(const struct exec_child *ec, int so
 					      bool born_in_v2)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	const int keep[] = { sock, ec->log ? ec->log->fd : -1 };
 	struct vsl_err err;
 	sigset_t none;
 	pid_t pid;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	close(ec->lock_fd);
+	/* Nothing of vessel's (the locked state dir first) stays open in what becomes a
+	 * process of the container, least of all while it resolves process.cwd. */
+	if (vsl_fds_close_inherited(3 + ec->preserve_fds, keep, 2, &err) < 0)
+		child_fail(sock, &err);
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &dfl, NULL);
@@ -299,7 +302,6 @@ int vsl_container_exec(const struct vsl_ctx *ctx, const struct vsl_exec_opts *o,
 	ec.cg = cg;
 	ec.cfg = cfg;
 	ec.target = c->state.pid;
-	ec.lock_fd = c->dirfd;
 	r = start_process(&ec, &pid, &master, err);
 	if (r < 0)
 		return vsl_wrap(err, "exec in container %s", o->id);

@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/hooks.h"
+#include "runtime/paths.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
 #include "runtime/seccomp.h"
@@ -120,14 +121,18 @@ static void reset_signals(void)
 void vsl_init_stage1(const struct vsl_spawn_opts *o, int sock, bool born_in_v2)
 {
 	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
+	const int keep[] = { sock, o->log ? o->log->fd : -1 };
 	struct vsl_err err;
 	int flags = vsl_ns_new_flags(o->cfg);
 	pid_t pid;
 
 	/* Stage 1 lives only while vessel waits for it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (o->lock_fd >= 0)
-		close(o->lock_fd);
+	/* None of vessel's fds may reach the container or be open while it resolves paths
+	 * (process.cwd): the locked state dir above all, or the waiting container would also
+	 * hold the lock until exec. */
+	if (vsl_fds_close_inherited(3 + o->listen_fds + o->preserve_fds, keep, 2, &err) < 0)
+		child_fail(sock, &err);
 	reset_signals();
 	/* Into the cgroup first: a new cgroup namespace is rooted there, and everything
 	 * forked from here on inherits it. */
@@ -271,19 +276,26 @@ static int start_container_hooks(const struct vsl_spawn_opts *o, const struct pr
 
 /* Block until `vessel start` opens the fifo for reading, run the startContainer hooks, and
  * tell start how they went: "0", or "1" and the error line (one write, under PIPE_BUF, so
- * start reads it whole). */
+ * start reads it whole). fifo is an O_PATH fd of it (from COMMIT), reopened for writing
+ * through the container's /proc, as runc does: the container never holds a directory of
+ * the host. */
 static int wait_for_start(const struct vsl_spawn_opts *o, const struct prepared *prep,
-			  struct vsl_err *err)
+			  int fifo, struct vsl_err *err)
 {
 	cleanup_close int fd = -1;
-	char buf[1 + VSL_ERR_MSG];
+	char buf[1 + VSL_ERR_MSG], path[64];
 	int r, n;
 
+	if (fifo < 0)
+		return vsl_fail(err, EPROTO, "sync: no exec fifo with the commit");
+	vsl_path_fd_proc(fifo, path, sizeof(path));
 	do
-		fd = openat(o->state_dirfd, VSL_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
+	close(fifo);
 	if (fd < 0)
-		return vsl_fail(err, errno, "open exec fifo");
+		return vsl_fail(err, errno, "open exec fifo through %s (the container needs /proc)",
+				path);
 	r = start_container_hooks(o, prep, err);
 	n = r < 0 ? snprintf(buf, sizeof(buf), "1%s", err->msg) : snprintf(buf, sizeof(buf), "0");
 	if (vsl_write_all(fd, buf, (size_t)n) < 0 && r == 0)
@@ -307,7 +319,7 @@ void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
 	if (vsl_sync_expect(sock, VSL_SYNC_COMMIT, msg, &err) < 0)
 		_exit(1);
 	close(sock);
-	if (wait_for_start(o, &prep, &err) == 0)
+	if (wait_for_start(o, &prep, msg->fd, &err) == 0)
 		vsl_process_exec(prep.proc, -1, &err);
 	/* Past commit nobody waits for our messages: the container's stderr gets the line. */
 	dprintf(2, "vessel: %s\n", err.msg);

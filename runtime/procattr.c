@@ -1,5 +1,6 @@
 /* Process attributes applied at create time: see procattr.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <linux/sched/types.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/paths.h"
 #include "runtime/procattr.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -239,19 +241,18 @@ int vsl_personality_apply(unsigned long persona, struct vsl_err *err)
 
 int vsl_cwd_enter(const char *cwd, struct vsl_err *err)
 {
-	struct stat st;
-	int r;
+	cleanup_close int root = -1, fd = -1;
 
 	if (!cwd || cwd[0] != '/')
 		return vsl_fail(err, EINVAL, "process.cwd \"%s\" is not absolute", cwd ? cwd : "");
-	if (stat(cwd, &st) < 0) {
-		if (errno != ENOENT)
-			return vsl_fail(err, errno, "process.cwd %s", cwd);
-		r = vsl_mkdir_p(cwd, 0755, err);
-		if (r < 0)
-			return vsl_wrap(err, "process.cwd");
-	}
-	if (chdir(cwd) < 0)
-		return vsl_fail(err, errno, "process.cwd %s: chdir", cwd);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return vsl_fail(err, errno, "process.cwd: open /");
+	/* Resolved like a mount target: "..", symlinks and /proc/self/fd/N never lead out. */
+	fd = vsl_path_open(root, cwd, O_PATH | O_DIRECTORY, err);
+	if (fd < 0)
+		return vsl_wrap(err, "process.cwd");
+	if (fchdir(fd) < 0)
+		return vsl_fail(err, errno, "process.cwd %s: fchdir", cwd);
 	return 0;
 }

@@ -43,7 +43,10 @@ int vsl_oom_score_adj_set(int32_t adj, struct vsl_err *err);
 int vsl_ioprio_apply(const struct vsl_io_priority *io, struct vsl_err *err);
 int vsl_sched_apply(const struct vsl_scheduler *s, struct vsl_err *err);
 int vsl_personality_apply(unsigned long persona, struct vsl_err *err);
-/* chdir(cwd), creating it (0755, like runc) when missing. */
+/* Enter cwd: resolved inside "/" (the container's root) with openat2(RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS), so "..", symlinks and /proc/self/fd/N, /proc/PID/cwd stay in the
+ * root or fail (ELOOP), then fchdir on the resolved fd. Nothing is created: a missing cwd
+ * was made by vsl_rootfs_enter, before the root became read-only. */
 int vsl_cwd_enter(const char *cwd, struct vsl_err *err);
 
 #endif

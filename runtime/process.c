@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -272,32 +273,67 @@ static int close_span(unsigned lo, unsigned hi)
 	return 0;
 }
 
-/* Close everything from kept_end up except the two fds vessel still needs until exec
- * (both CLOEXEC); the preserved ones lose CLOEXEC so they pass through exec. */
-static int close_fds(int kept_end, int keep_a, int keep_b, struct vsl_err *err)
+static int cmp_int(const void *a, const void *b)
 {
-	int keep[2] = {keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a};
-	unsigned lo = (unsigned)kept_end;
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Close every fd from lo up but the (at most 4) in keep. */
+static int close_from_except(int lo, const int *keep, size_t n_keep, struct vsl_err *err)
+{
+	int k[4];
+	size_t n = 0;
 	int r;
 
-	for (int fd = 3; fd < kept_end; fd++)
-		if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
-			return vsl_fail(err, errno, "preserve-fds: clear close-on-exec of fd %d",
-					fd);
-	for (int i = 0; i < 2; i++) {
-		if (keep[i] < 0 || (unsigned)keep[i] < lo)
-			continue;
-		if (fcntl(keep[i], F_SETFD, FD_CLOEXEC) < 0)
-			return vsl_fail(err, errno, "fd %d: set close-on-exec", keep[i]);
-		r = close_span(lo, (unsigned)keep[i] - 1);
+	for (size_t i = 0; i < n_keep && n < 4; i++)
+		if (keep[i] >= lo)
+			k[n++] = keep[i];
+	qsort(k, n, sizeof(int), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		r = close_span((unsigned)lo, (unsigned)k[i] - 1);
 		if (r < 0)
-			return vsl_fail(err, -r, "close fds %u..%d", lo, keep[i] - 1);
-		lo = (unsigned)keep[i] + 1;
+			return vsl_fail(err, -r, "close fds %d..%d", lo, k[i] - 1);
+		lo = k[i] + 1;
 	}
-	r = close_span(lo, ~0U);
+	r = close_span((unsigned)lo, ~0U);
 	if (r < 0)
-		return vsl_fail(err, -r, "close fds from %u", lo);
+		return vsl_fail(err, -r, "close fds from %d", lo);
 	return 0;
+}
+
+static bool is_kept(int fd, const int *keep, size_t n_keep)
+{
+	for (size_t i = 0; i < n_keep; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+int vsl_fds_close_inherited(int kept_end, const int *keep, size_t n_keep, struct vsl_err *err)
+{
+	/* vessel opens every fd close-on-exec, while an fd it inherited survived an exec and
+	 * so is not: in the preserved range, a close-on-exec fd is vessel's own (it took a
+	 * number the caller left free) and goes too. */
+	for (int fd = 3; fd < kept_end; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+
+		if (flags >= 0 && (flags & FD_CLOEXEC) && !is_kept(fd, keep, n_keep))
+			close(fd);
+	}
+	return close_from_except(kept_end > 3 ? kept_end : 3, keep, n_keep, err);
+}
+
+/* Before execve: everything above the preserved fds goes but the two fds vessel still
+ * needs until exec (both close-on-exec, they go with it); in the preserved range vessel's
+ * own fds keep their close-on-exec flag, the caller's have none. */
+static int close_fds(int kept_end, int keep_a, int keep_b, struct vsl_err *err)
+{
+	int keep[2] = { keep_a, keep_b };
+
+	for (int i = 0; i < 2; i++)
+		if (keep[i] >= 0 && fcntl(keep[i], F_SETFD, FD_CLOEXEC) < 0)
+			return vsl_fail(err, errno, "fd %d: set close-on-exec", keep[i]);
+	return vsl_fds_close_inherited(kept_end, keep, 2, err);
 }
 
 static int load_seccomp(struct vsl_proc_prepared *p, struct vsl_err *err)

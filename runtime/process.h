@@ -53,4 +53,12 @@ int vsl_process_exec(struct vsl_proc_prepared *p, int keep_fd, struct vsl_err *e
 
 void vsl_process_prepared_free(struct vsl_proc_prepared *p);
 
+/* First thing in a child that becomes a container process (stage 1, exec's joiner): close
+ * every fd but 0-2, the caller's fds in 3..kept_end-1 and the (at most 4) fds in keep, so
+ * that nothing of vessel's (its state dir, lock, cgroup or log files) is open while the
+ * child resolves paths from the config. An fd in 3..kept_end-1 that is close-on-exec is
+ * vessel's own, not the caller's (vessel opens every fd close-on-exec; what it inherited
+ * survived an exec), and is closed too. */
+int vsl_fds_close_inherited(int kept_end, const int *keep, size_t n_keep, struct vsl_err *err);
+
 #endif

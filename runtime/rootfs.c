@@ -245,6 +245,20 @@ static int finish_root(const struct vsl_config *cfg, int rootfd, struct vsl_err 
 	return r;
 }
 
+/* A missing process.cwd is made inside the root (never through a host path), before
+ * root.readonly could forbid it. */
+static int make_cwd(const struct vsl_config *cfg, int rootfd, struct vsl_err *err)
+{
+	cleanup_close int fd = -1;
+
+	if (!cfg->process.cwd)
+		return 0;
+	fd = vsl_path_mkpath(rootfd, cfg->process.cwd, VSL_PATH_DIR, err);
+	if (fd < 0)
+		return vsl_wrap(err, "process.cwd");
+	return 0;
+}
+
 int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 {
 	cleanup_close int rootfd = -1;
@@ -260,6 +274,8 @@ int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 	r = vsl_rootfs_set_names(o->cfg, err);
 	if (r == 0)
 		r = vsl_sysctl_apply(o->cfg, err);
+	if (r == 0)
+		r = make_cwd(o->cfg, rootfd, err);
 	if (r == 0)
 		r = finish_root(o->cfg, rootfd, err);
 	if (r == 0 && chdir("/") < 0)

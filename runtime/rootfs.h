@@ -43,8 +43,9 @@ int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err);
 /* Called after the createRuntime/createContainer hooks: pivot_root into the rootfs (or
  * move + chroot with no_pivot), detach the old root, then, in runc's order: hostname and
  * domainname (vsl_rootfs_set_names), linux.sysctl (vsl_sysctl_apply) -- these must come
- * before readonlyPaths, which usually makes /proc/sys read-only -- then readonlyPaths,
- * maskedPaths, root.readonly, the final rootfsPropagation and chdir("/").
+ * before readonlyPaths, which usually makes /proc/sys read-only -- then a missing
+ * process.cwd made inside the root, readonlyPaths, maskedPaths, root.readonly, the final
+ * rootfsPropagation and chdir("/").
  * Calling vsl_rootfs_set_names / vsl_sysctl_apply again afterwards is redundant but
  * harmless: both are idempotent (a sysctl already at its value is not written). */
 int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err);

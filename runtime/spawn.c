@@ -1,6 +1,7 @@
 /* Parent side of making the container process: fork stage 1, answer its requests (cgroup,
  * id maps), learn the container pid, run the parent-side steps at the sync points. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/spawn.h"
+#include "runtime/store.h"
 #include "runtime/sync.h"
 #include "runtime/userns.h"
 
@@ -83,7 +85,7 @@ static int run_container(const struct vsl_spawn_opts *o, struct vsl_spawned *sp,
 
 int vsl_spawn(const struct vsl_spawn_opts *o, struct vsl_spawned *out, struct vsl_err *err)
 {
-	struct vsl_spawned sp = { .pid = 0, .sync_fd = -1, .pty_master = -1 };
+	struct vsl_spawned sp = { .pid = 0, .sync_fd = -1, .pty_master = -1, .fifo_fd = -1 };
 	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
 	int sv[2];
 	bool born_in_v2;
@@ -114,6 +116,11 @@ int vsl_spawn(const struct vsl_spawn_opts *o, struct vsl_spawned *out, struct vs
 	}
 	reap(s1);
 	r = run_container(o, &sp, msg, err);
+	if (r == 0) {
+		sp.fifo_fd = openat(o->state_dirfd, VSL_EXEC_FIFO, O_PATH | O_CLOEXEC);
+		if (sp.fifo_fd < 0)
+			r = vsl_fail(err, errno, "open exec fifo");
+	}
 	if (r < 0) {
 		vsl_spawn_abort(&sp);
 		return r;
@@ -124,10 +131,11 @@ int vsl_spawn(const struct vsl_spawn_opts *o, struct vsl_spawned *out, struct vs
 
 int vsl_spawn_commit(struct vsl_spawned *sp, struct vsl_err *err)
 {
-	int r = vsl_sync_send(sp->sync_fd, VSL_SYNC_COMMIT, 0, NULL, 0, -1, err);
+	int r = vsl_sync_send(sp->sync_fd, VSL_SYNC_COMMIT, 0, NULL, 0, sp->fifo_fd, err);
 
 	close(sp->sync_fd);
-	sp->sync_fd = -1;
+	close(sp->fifo_fd);
+	sp->sync_fd = sp->fifo_fd = -1;
 	return r;
 }
 
@@ -144,5 +152,7 @@ void vsl_spawn_abort(struct vsl_spawned *sp)
 		close(sp->sync_fd);
 	if (sp->pty_master >= 0)
 		close(sp->pty_master);
-	sp->sync_fd = sp->pty_master = -1;
+	if (sp->fifo_fd >= 0)
+		close(sp->fifo_fd);
+	sp->sync_fd = sp->pty_master = sp->fifo_fd = -1;
 }

@@ -22,9 +22,12 @@ struct vsl_spawn_opts {
 	const struct vsl_config *cfg;
 	const char *rootfs;	/* absolute host path */
 	const char *bundle;	/* absolute */
-	int state_dirfd;	/* O_PATH of the container's store dir, where exec.fifo is */
-	int lock_fd;		/* the locked store dir fd: closed at once in the children,
-				 * or the waiting container would hold the lock */
+	/* O_PATH of the container's store dir, where exec.fifo is: the parent sends the
+	 * container an O_PATH fd of the fifo with COMMIT. The children close this and every
+	 * other fd of vessel's first thing (vsl_fds_close_inherited), the locked store dir
+	 * (lock_fd) included, or the waiting container would hold the lock. */
+	int state_dirfd;
+	int lock_fd;
 	bool no_pivot;
 	int preserve_fds;
 	int listen_fds;
@@ -46,6 +49,7 @@ struct vsl_spawned {
 	pid_t pid;		/* container process, host pid */
 	int sync_fd;		/* open until commit */
 	int pty_master;		/* with process.terminal, else -1 */
+	int fifo_fd;		/* O_PATH of exec.fifo, handed over with COMMIT */
 };
 
 /* Run both stages up to READY. On failure nothing is left running. */

@@ -20,7 +20,8 @@ enum vsl_sync_type {
 	VSL_SYNC_PID,		/* stage 1 -> parent: the container process' pid */
 	VSL_SYNC_MOUNTED,	/* container -> parent: mounts done, before pivot */
 	VSL_SYNC_READY,		/* container -> parent: set up, waiting (fd: pty master) */
-	VSL_SYNC_COMMIT,	/* parent -> container: state saved; wait for start */
+	VSL_SYNC_COMMIT,	/* parent -> container: state saved; wait for start (fd: the
+				 * exec fifo, O_PATH) */
 };
 
 /* Payloads up to this size travel inside the message. */

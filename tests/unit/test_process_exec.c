@@ -1,8 +1,10 @@
 /* runtime/process.c for real, as root: a forked child runs vsl_process_prepare and
  * vsl_process_exec into /bin/sh, which reports what the kernel says about it (caps,
  * no_new_privs, seccomp, ids, umask, rlimit, oom score, fds, personality, scheduler) into a
- * pipe. Also: a missing executable fails in prepare, and SCMP_ACT_NOTIFY hands the listener
- * fd to a socket this test serves. Everything lives under /tmp/vsltest-proc-XXXXXX. */
+ * pipe. Also: a missing executable fails in prepare, process.cwd is entered only inside the
+ * root (never through /proc/self/fd/N) and never created there, a close-on-exec fd (vessel's
+ * own) in the preserved range does not pass, and SCMP_ACT_NOTIFY hands the listener fd to a
+ * socket this test serves. Everything lives under /tmp/vsltest-proc-XXXXXX. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -167,10 +169,14 @@ static void test_unprivileged(void)
 	struct vsl_proc_opts o = {.proc = &proc, .cfg = &cfg, .listen_fds = 1};
 	struct child_out out;
 	char want[64];
+	struct vsl_err err;
 
 	cfg.linux.has_seccomp = true;
 	cfg.linux.seccomp = (struct vsl_seccomp){
 	    .default_action = "SCMP_ACT_ALLOW", .syscalls = deny_mkdir, .n_syscalls = 1};
+	/* prepare enters the cwd; making a missing one is vsl_rootfs_enter's */
+	if (vsl_mkdir_p(cwd, 0755, &err) < 0)
+		abort();
 	run(&o, &out, NULL, NULL, -1);
 	ok(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 0, "uid 1000: program ran (%s)",
 	   strstr(out.buf, "ERR:") ? strstr(out.buf, "ERR:") : "exit");
@@ -188,7 +194,7 @@ static void test_unprivileged(void)
 	is_field(&out, "OOM=", "500", "uid 1000");
 	is_field(&out, "MKDIR=", "1", "uid 1000");
 	ok(strstr(out.buf, "Operation not permitted") != NULL, "mkdir failed with EPERM");
-	is_field(&out, "PWD=", cwd, "missing cwd was created");
+	is_field(&out, "PWD=", cwd, "cwd entered");
 	is_field(&out, "FDS=", "0 1 2 3 4 ", "only 0-2, the listen fd 3 and ls's own dir fd");
 	field(out.buf, "LISTEN=", want, sizeof(want));
 	{
@@ -267,6 +273,62 @@ static void test_missing_exec(void)
 	       strstr(out.buf, "ERR:process.args[0]: executable \"vsl-no-such-program\" not found "
 			       "in PATH /usr/bin:/bin:2"),
 	   "missing executable fails in prepare: %s", out.buf);
+}
+
+/* A cwd that is missing, or that leads through a magic link to whatever an fd points at,
+ * fails in prepare naming process.cwd, and nothing is created. */
+static void test_cwd_refused(void)
+{
+	cleanup_free char *missing = xasprintf("%s/not-there", tmpdir);
+	cleanup_free char *via_fd = xasprintf("/proc/self/fd/3/../%s", "escaped");
+	const char *cwds[] = { missing, "/proc/self/fd/3", via_fd, "/proc/self/cwd",
+			       "/proc/1/cwd/tmp" };
+	/* the error code after the message: ENOENT, else ELOOP for the magic link (another
+	 * process' cwd may already be refused to look at: EACCES) */
+	const char *want[] = { ":2", ":40", ":40", ":40", ":40" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(cwds) / sizeof(cwds[0]); i++) {
+		struct vsl_config cfg = {0};
+		struct vsl_process proc = {
+		    .args = NAMES("true"), .env = NAMES("PATH=/usr/bin:/bin"), .cwd = (char *)cwds[i]};
+		struct vsl_proc_opts o = {.proc = &proc, .cfg = &cfg, .preserve_fds = 1};
+		struct child_out out;
+
+		run(&o, &out, NULL, NULL, -1);
+		out.buf[strcspn(out.buf, "\n")] = '\0';
+		ok(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 90 &&
+		       strstr(out.buf, "ERR:process.cwd: ") &&
+		       (strstr(out.buf, want[i]) || (i == 4 && strstr(out.buf, ":13"))),
+		   "cwd %s refused: %s", cwds[i], out.buf);
+	}
+	ok(stat(missing, &st) < 0 && errno == ENOENT, "a missing cwd is not made by prepare");
+}
+
+/* An fd in the preserved range that is close-on-exec was opened by vessel itself (the
+ * caller's fds survived an exec into vessel, so they are not): it must not pass. */
+static void test_own_fd_not_preserved(void)
+{
+	cleanup_free char *own = xasprintf("%s/vessel-own-fd", tmpdir);
+	cleanup_free char *cmd = xasprintf("ls -l /proc/self/fd/ > %s/fds.txt; cat %s/fds.txt",
+					   tmpdir, tmpdir);
+	struct vsl_config cfg = {0};
+	struct vsl_process proc = {
+	    .args = NAMES("sh", "-c", cmd), .env = NAMES("PATH=/usr/bin:/bin"), .cwd = "/"};
+	struct vsl_proc_opts o = {.proc = &proc, .cfg = &cfg, .preserve_fds = 2};
+	struct child_out out;
+	int fd = open(own, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	/* fd 4 (after the preserved fd 3 of child()) is close-on-exec, as vessel's are */
+	if (fd < 0 || (fd != 4 && dup3(fd, 4, O_CLOEXEC) < 0))
+		abort();
+	run(&o, &out, NULL, NULL, -1);
+	if (fd != 4)
+		close(fd);
+	close(4);
+	ok(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 0, "preserve-fds 2: program ran");
+	ok(strstr(out.buf, " 3 -> /dev/null") != NULL, "the caller's fd 3 passes");
+	ok(strstr(out.buf, "vessel-own-fd") == NULL, "vessel's close-on-exec fd 4 does not");
 }
 
 static struct {
@@ -387,6 +449,8 @@ int main(void)
 	test_unprivileged();
 	test_root_early_seccomp();
 	test_missing_exec();
+	test_cwd_refused();
+	test_own_fd_not_preserved();
 	test_notify();
 	vsl_rm_rf(tmpdir, &err);
 	return tap_done();
