@@ -383,7 +383,7 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	if (r == 0)
 		r = check_terminal(cfg, o, err);
 	if (r == 0)
-		r = vsl_sysctl_validate(cfg, err);
+		r = vsl_rootfs_validate(cfg, err);
 	if (r == 0)
 		r = vsl_store_new(ctx, o->id, &c, err);
 	if (r < 0)

@@ -202,7 +202,10 @@ static int setup_terminal(const struct vsl_config *cfg, struct prepared *out,
 	/* The process may run as another user, who must be able to reopen its tty. */
 	if (fchown(0, p->user.uid, (gid_t)-1) < 0)
 		return vsl_fail(err, errno, "pty: chown to uid %u", p->user.uid);
-	/* As runc: the pty is the container's /dev/console too. */
+	/* As runc: the pty is the container's /dev/console too (a mount: not without a
+	 * mount namespace of the container's own). */
+	if (!vsl_rootfs_has_mntns(cfg))
+		return 0;
 	r = vsl_tty_slave_path(out->pty_master, slave, sizeof(slave), err);
 	if (r == 0)
 		r = vsl_rootfs_console(slave, err);

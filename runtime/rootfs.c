@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "overlay/overlay.h"
 #include "runtime/mount_plan.h"
 #include "runtime/paths.h"
 #include "runtime/rootfs.h"
@@ -54,6 +55,35 @@ static int parent_mount_private(const char *rootfs, struct vsl_err *err)
 	return r;
 }
 
+bool vsl_rootfs_has_mntns(const struct vsl_config *cfg)
+{
+	return cfg->linux.namespaces[VSL_NS_MNT].present;
+}
+
+/* What only a mount namespace of the container's own can give, as runc refuses it. */
+static int check_mntns(const struct vsl_config *cfg, struct vsl_err *err)
+{
+	static const char need[] = "needs a mount namespace (linux.namespaces has no \"mount\")";
+
+	if (vsl_rootfs_has_mntns(cfg))
+		return 0;
+	if (cfg->linux.masked_paths && cfg->linux.masked_paths[0])
+		return vsl_refuse(err, EINVAL, "config.json: linux.maskedPaths: %s", need);
+	if (cfg->linux.readonly_paths && cfg->linux.readonly_paths[0])
+		return vsl_refuse(err, EINVAL, "config.json: linux.readonlyPaths: %s", need);
+	if (vsl_config_annotation(cfg, VSL_OVL_ANN_TEMPLATE))
+		return vsl_refuse(err, EINVAL, "config.json: annotation %s: %s",
+				  VSL_OVL_ANN_TEMPLATE, need);
+	return 0;
+}
+
+int vsl_rootfs_validate(const struct vsl_config *cfg, struct vsl_err *err)
+{
+	int r = check_mntns(cfg, err);
+
+	return r < 0 ? r : vsl_sysctl_validate(cfg, err);
+}
+
 int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 {
 	cleanup_close int rootfd = -1;
@@ -61,9 +91,13 @@ int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 	int r;
 
 	/* Refuse a bad sysctl before anything is mounted, not after the pivot. */
-	r = vsl_sysctl_validate(o->cfg, err);
-	if (r == 0)
-		r = root_propagation(o->cfg, &prop, err);
+	r = vsl_rootfs_validate(o->cfg, err);
+	/* Without a mount namespace of its own the container shares the caller's mount
+	 * table: nothing in it may change (no propagation, mounts, devices or pivot), as
+	 * runc skips its rootfs setup then. */
+	if (r < 0 || !vsl_rootfs_has_mntns(o->cfg))
+		return r;
+	r = root_propagation(o->cfg, &prop, err);
 	if (r < 0)
 		return r;
 	/* Nothing we mount may reach the host: / becomes a slave (or as asked) first. */
@@ -264,6 +298,12 @@ int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 	cleanup_close int rootfd = -1;
 	int r;
 
+	/* No mount namespace: the caller's root stays the process' root (runc's behaviour);
+	 * only the names and sysctls of its other namespaces are set. */
+	if (!vsl_rootfs_has_mntns(o->cfg)) {
+		r = vsl_rootfs_set_names(o->cfg, err);
+		return r < 0 ? r : vsl_sysctl_apply(o->cfg, err);
+	}
 	r = o->no_pivot ? do_move_root(o, err) : do_pivot(o->rootfs, err);
 	if (r < 0)
 		return r;

@@ -30,14 +30,24 @@ struct vsl_rootfs_opts {
 	const struct vsl_log *log;
 };
 
+/* Does the container have a mount namespace (new or joined)? Without one it shares the
+ * caller's mount table, and vessel changes nothing in it. */
+bool vsl_rootfs_has_mntns(const struct vsl_config *cfg);
+/* Before anything is made: what needs a mount namespace (maskedPaths, readonlyPaths, a
+ * template rootfs) is refused without one, as runc does (mounts, root.readonly,
+ * rootfsPropagation and devices are then ignored, as runc ignores them); then
+ * vsl_sysctl_validate. */
+int vsl_rootfs_validate(const struct vsl_config *cfg, struct vsl_err *err);
+
 /* Runs in the container process, already inside its new mount namespace (and the other
  * new namespaces), still seeing the host's paths. Makes / MS_REC|MS_SLAVE (or as
  * rootfsPropagation asks), bind-mounts the rootfs onto itself, performs config mounts in
  * order, creates the default devices and /dev symlinks of config-linux.md plus
  * linux.devices, /dev/ptmx -> pts/ptmx (and an empty /dev/console when process.terminal).
  * linux.sysctl and rootfsPropagation are validated first, before anything is mounted.
- * Does not pivot. Errors name the mount ("mounts[3] (/data): ..."). Nothing is undone on
- * failure: the mount namespace dies with the process. */
+ * Without a mount namespace (vsl_rootfs_has_mntns) it only validates. Does not pivot.
+ * Errors name the mount ("mounts[3] (/data): ..."). Nothing is undone on failure: the
+ * mount namespace dies with the process. */
 int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err);
 
 /* Called after the createRuntime/createContainer hooks: pivot_root into the rootfs (or
@@ -45,7 +55,7 @@ int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err);
  * domainname (vsl_rootfs_set_names), linux.sysctl (vsl_sysctl_apply) -- these must come
  * before readonlyPaths, which usually makes /proc/sys read-only -- then a missing
  * process.cwd made inside the root, readonlyPaths, maskedPaths, root.readonly, the final
- * rootfsPropagation and chdir("/").
+ * rootfsPropagation and chdir("/"). Without a mount namespace: names and sysctls only.
  * Calling vsl_rootfs_set_names / vsl_sysctl_apply again afterwards is redundant but
  * harmless: both are idempotent (a sysctl already at its value is not written). */
 int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err);
