@@ -338,13 +338,28 @@ int vsl_cg_pids(const struct vsl_cgroup *cg, pid_t **out, size_t *n, struct vsl_
 	return vsl_cg_collect_pids(dir, out, n, err);
 }
 
+/* Every pid in the cgroup in any hierarchy: on v1 a process may have been moved out of
+ * one hierarchy (freezer) and still be in the others. Duplicates are possible. */
+static int all_pids(const struct vsl_cgroup *cg, pid_t **out, size_t *n, struct vsl_err *err)
+{
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; r == 0 && i < cg->n_hier; i++)
+		r = vsl_cg_collect_pids(cg->hier[i].dir, out, n, err);
+	if (r == 0 && cg->unified_dir)
+		r = vsl_cg_collect_pids(cg->unified_dir, out, n, err);
+	return r;
+}
+
 static int signal_each(const struct vsl_cgroup *cg, int sig, struct vsl_err *err)
 {
 	cleanup_free pid_t *pids = NULL;
 	size_t n = 0;
 	int r;
 
-	r = vsl_cg_pids(cg, &pids, &n, err);
+	r = all_pids(cg, &pids, &n, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
@@ -390,7 +405,7 @@ static bool wait_empty(const struct vsl_cgroup *cg, int ms)
 		struct vsl_err tmp;
 		size_t n = 0;
 
-		if (vsl_cg_pids(cg, &pids, &n, &tmp) < 0 || n == 0)
+		if (all_pids(cg, &pids, &n, &tmp) < 0 || n == 0)
 			return true;
 		nanosleep(&ts, NULL);
 	}
@@ -403,7 +418,7 @@ int vsl_cg_destroy(struct vsl_cgroup *cg, struct vsl_err *err)
 	size_t n = 0;
 	int r;
 
-	r = vsl_cg_pids(cg, &pids, &n, err);
+	r = all_pids(cg, &pids, &n, err);
 	if (r < 0)
 		return vsl_wrap(err, "destroy");
 	if (cg->owned == 0 && n > 0) {
@@ -417,6 +432,8 @@ int vsl_cg_destroy(struct vsl_cgroup *cg, struct vsl_err *err)
 		if (r < 0)
 			return vsl_wrap(err, "destroy");
 		if (vsl_cg_is_frozen(cg) && vsl_cg_freeze(cg, false, err) < 0)
+			return vsl_wrap(err, "destroy");
+		if (vsl_cg_evict_frozen(cg, pids, n, err) < 0)
 			return vsl_wrap(err, "destroy");
 		if (!wait_empty(cg, 5000))
 			return vsl_fail(err, EBUSY, "cgroup %s: destroy: processes survive SIGKILL",

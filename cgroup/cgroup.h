@@ -76,10 +76,15 @@ int vsl_cg_pids(const struct vsl_cgroup *cg, pid_t **out, size_t *n, struct vsl_
  * with fork), otherwise freeze, signal each pid, thaw. */
 int vsl_cg_kill_all(const struct vsl_cgroup *cg, int sig, struct vsl_err *err);
 /* Kill everything left, thaw if frozen, remove the cgroup and any child cgroups the
- * container made, and the parents vessel itself created. Idempotent: already gone is
- * success. Does not free cg. */
+ * container made, and the parents vessel itself created. A process held frozen by a
+ * cgroup outside (moved there and frozen) keeps its SIGKILL pending and is moved out of
+ * the container's cgroups, so that they go; it dies when that cgroup thaws. Idempotent:
+ * already gone is success. Does not free cg. */
 int vsl_cg_destroy(struct vsl_cgroup *cg, struct vsl_err *err);
 void vsl_cg_free(struct vsl_cgroup *cg);
+/* Is pid in a frozen cgroup (a v1 freezer or a v2 cgroup)? Then a SIGKILL waits for the
+ * thaw. */
+bool vsl_cg_pid_frozen(pid_t pid);
 static inline void vsl_cg_freep(struct vsl_cgroup **cg)
 {
 	vsl_cg_free(*cg);

@@ -171,6 +171,14 @@ int vsl_cg_v2_freeze(const char *dir, bool frozen, struct vsl_err *err);
 bool vsl_cg_v2_is_frozen(const char *dir);
 int vsl_cg_v2_kill(const char *dir, struct vsl_err *err);	/* cgroup.kill; -ENOENT if absent */
 
+/* evict.c: a process held frozen by a cgroup outside the container's. */
+/* Is pid in a frozen (or freezing) cgroup, in the freezer hierarchy or the unified tree? */
+bool vsl_cg_pid_frozen_in(const struct vsl_cgroup *cg, pid_t pid);
+/* Each of pids that is frozen: moved out of cg's directories into the roots of their
+ * hierarchies (never out of the cgroup that holds it frozen), so cg can be removed. */
+int vsl_cg_evict_frozen(const struct vsl_cgroup *cg, const pid_t *pids, size_t n,
+			struct vsl_err *err);
+
 /* stats.c */
 int vsl_cg_stats_v1(const struct vsl_cgroup *cg, struct vsl_cg_stats *out, struct vsl_err *err);
 int vsl_cg_stats_v2(const char *dir, struct vsl_cg_stats *out, struct vsl_err *err);

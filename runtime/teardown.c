@@ -15,7 +15,9 @@
 #include "runtime/hooks.h"
 #include "runtime/pidfd.h"
 
-/* SIGKILL the container process and wait until it is gone. */
+/* SIGKILL the container process and wait until it is gone. One that was moved into a
+ * frozen cgroup outside the container's cannot die before that cgroup thaws: the signal
+ * stays pending and it dies then; nothing of the container is left to wait for. */
 static int kill_process(struct vsl_container *c, struct vsl_err *err)
 {
 	struct vsl_err gone;
@@ -25,6 +27,14 @@ static int kill_process(struct vsl_container *c, struct vsl_err *err)
 		return 0; /* not running: nothing to kill */
 	if (vsl_pidfd_signal(pidfd, SIGKILL, err) < 0 && err->code != ESRCH)
 		return vsl_wrap(err, "container %s", c->id);
+	if (vsl_pidfd_wait(pidfd, 100) == 0)
+		return 0;
+	if (vsl_cg_pid_frozen(c->state.pid)) {
+		vsl_warn(&c->ctx->log, "container %s: process %d is frozen in another cgroup: it "
+			 "dies of the SIGKILL sent when that cgroup thaws", c->id,
+			 (int)c->state.pid);
+		return 0;
+	}
 	if (vsl_pidfd_wait(pidfd, 10000) < 0)
 		return vsl_fail(err, ETIMEDOUT, "container %s: process %d did not die", c->id,
 				(int)c->state.pid);
