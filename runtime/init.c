@@ -259,6 +259,10 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		r = setup_terminal(cfg, out, err);
 	if (r == 0)
 		r = vsl_process_prepare(&po, &out->proc, err);
+	/* wait_for_start reopens exec.fifo through the container's /proc: say so now. */
+	if (r == 0 && access("/proc/self/fd", F_OK) < 0)
+		r = vsl_fail(err, errno, "the container has no /proc (mounts): vessel needs "
+			     "/proc/self/fd to wait for start");
 	return r;
 }
 
