@@ -98,10 +98,13 @@ clean:
 
 # Fuzz the config.json parser and the annotation/flag parsers with libFuzzer (clang, ASan,
 # UBSan) for FUZZ_SECONDS each, the config target starting from the project's config
-# fixtures (tests/fixtures/config) and vessel's default config. A tool, not part of `check`.
+# fixtures (tests/fixtures/config) and vessel's default config, then reading config.json
+# from odd files (fuzz_config_file: the first byte picks a FIFO, /dev/zero, a directory, a
+# huge file...; a read that blocks or grows without bound fails on -timeout or
+# -rss_limit_mb). A tool, not part of `check`.
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := $(LIB_SRC)
-FUZZ_BIN := tests/fuzz/fuzz_config tests/fuzz/fuzz_annotations
+FUZZ_BIN := tests/fuzz/fuzz_config tests/fuzz/fuzz_config_file tests/fuzz/fuzz_annotations
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard */*.h) | fuzz-deps
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=gnu11 \
 		-D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(FUZZ_SRC) \
@@ -113,5 +116,10 @@ fuzz: $(FUZZ_BIN) vessel
 	for f in tests/fixtures/config/*/*.json; do cp $$f build/fuzz-corpus/$$(basename $$(dirname $$f))-$$(basename $$f); done
 	./vessel spec -b build/fuzz-corpus && mv build/fuzz-corpus/config.json build/fuzz-corpus/default.json
 	tests/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=16384 build/fuzz-corpus
+	mkdir -p build/fuzz-config-file
+	for f in build/fuzz-corpus/*.json; do printf '\000' | cat - "$$f" >build/fuzz-config-file/$${f##*/}; done
+	for k in 1 2 3 4 5 6 7 8 9 10; do printf "\\$$(printf %o $$k){}" >build/fuzz-config-file/kind$$k; done
+	tests/fuzz/fuzz_config_file -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 \
+		-rss_limit_mb=512 build/fuzz-config-file
 	mkdir -p build/fuzz-annotations
 	tests/fuzz/fuzz_annotations -max_total_time=$(FUZZ_SECONDS) -max_len=256 build/fuzz-annotations
