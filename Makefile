@@ -64,7 +64,7 @@ check: vessel $(UNIT_BIN) $(HELPER_BIN) rootfs
 	tests/run
 
 # The cgroup tests again inside a VM whose kernel has cgroup v2 only (tests/vm/README.md).
-CHECK_V2_TESTS ?= 50-cgroup test_cgroup
+CHECK_V2_TESTS ?= 50-cgroup test_cgroup 12-security
 check-v2: vessel $(UNIT_BIN) rootfs
 	CHECK_V2_TESTS="$(CHECK_V2_TESTS)" tests/run 95-cgroup-v2-suite
 

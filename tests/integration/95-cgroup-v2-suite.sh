@@ -4,7 +4,7 @@
 # the guest's results becomes one of this file's, prefixed "v2:".
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-SUITES=${CHECK_V2_TESTS:-50-cgroup test_cgroup}
+SUITES=${CHECK_V2_TESTS:-50-cgroup test_cgroup 12-security}
 _n=0 _failed=0
 if [ "${VESSEL_VM:-}" = 1 ]; then
 	echo "ok 1 - # SKIP already inside the test VM: no nested VM"
