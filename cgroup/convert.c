@@ -1,6 +1,8 @@
 /* linux.resources -> the cgroupfs writes that apply them, for v1 or v2. Pure: no kernel,
  * no files; tests/unit/test_cgroup_convert.c covers every mapping. The order of the list is
- * the order of the writes (cpu period before quota, memory before swap). */
+ * the order of the writes (cpu period before quota, memory before swap).
+ * Zero means "not set" wherever runc reads it so (see unset()): Docker fills every field it
+ * has, with 0 for what the user did not ask for (blkio weight 0, which the kernel refuses). */
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
@@ -58,6 +60,20 @@ static bool v2(const struct conv *c)
 	return c->flags & VSL_CG_CONV_V2;
 }
 
+/* The fields runc skips when 0 (memory limit, reservation, swap, kernel, kernelTCP; cpu
+ * shares, quota, period, realtime period and runtime; blkio weights; pids limit; net_cls
+ * classid): present with 0 is the same as absent. Values where 0 means something (swappiness,
+ * cpu burst and idle, throttle rates, hugepage limits) are not passed through here. */
+static bool set_i64(bool has, int64_t v)
+{
+	return has && v != 0;
+}
+
+static bool set_u64(bool has, uint64_t v)
+{
+	return has && v != 0;
+}
+
 uint64_t vsl_cg_shares_to_weight(uint64_t shares)
 {
 	/* cpu.shares [2, 262144] onto cpu.weight [1, 10000], linearly (runc, crun). */
@@ -107,16 +123,16 @@ int vsl_cg_swap_v2(bool has_limit, int64_t limit, int64_t swap, char *buf, size_
 
 static int conv_memory_v1(struct conv *c, const struct vsl_memory *m)
 {
-	if (m->has_limit)
+	if (set_i64(m->has_limit, m->limit))
 		add(c, "memory.limit_in_bytes", 0, "%" PRId64, m->limit);
-	if (m->has_swap && m->swap != 0)
+	if (set_i64(m->has_swap, m->swap))
 		add(c, "memory.memsw.limit_in_bytes", VSL_CG_SET_OPTIONAL, "%" PRId64, m->swap);
-	if (m->has_reservation)
+	if (set_i64(m->has_reservation, m->reservation))
 		add(c, "memory.soft_limit_in_bytes", 0, "%" PRId64, m->reservation);
-	if (m->has_kernel)
+	if (set_i64(m->has_kernel, m->kernel))
 		add(c, "memory.kmem.limit_in_bytes", VSL_CG_SET_OPTIONAL | VSL_CG_SET_VERIFY,
 		    "%" PRId64, m->kernel);
-	if (m->has_kernel_tcp)
+	if (set_i64(m->has_kernel_tcp, m->kernel_tcp))
 		add(c, "memory.kmem.tcp.limit_in_bytes", VSL_CG_SET_OPTIONAL | VSL_CG_SET_VERIFY,
 		    "%" PRId64, m->kernel_tcp);
 	if (m->has_swappiness)
@@ -135,21 +151,22 @@ static int conv_memory_v2(struct conv *c, const struct vsl_memory *m)
 
 	if (m->has_limit && m->limit == -1)
 		add(c, "memory.max", 0, "max");
-	else if (m->has_limit)
+	else if (set_i64(m->has_limit, m->limit))
 		add(c, "memory.max", 0, "%" PRId64, m->limit);
-	if (m->has_swap && m->swap != 0) {
-		r = vsl_cg_swap_v2(m->has_limit, m->limit, m->swap, buf, sizeof(buf), c->err);
+	if (set_i64(m->has_swap, m->swap)) {
+		r = vsl_cg_swap_v2(set_i64(m->has_limit, m->limit), m->limit, m->swap, buf,
+				   sizeof(buf), c->err);
 		if (r < 0)
 			return r;
 		add(c, "memory.swap.max", 0, "%s", buf);
 	}
 	if (m->has_reservation && m->reservation == -1)
 		add(c, "memory.low", 0, "max");
-	else if (m->has_reservation)
+	else if (set_i64(m->has_reservation, m->reservation))
 		add(c, "memory.low", 0, "%" PRId64, m->reservation);
-	if (m->has_kernel)
+	if (set_i64(m->has_kernel, m->kernel))
 		warn(c, "linux.resources.memory.kernel: no kernel memory limit on cgroup v2, ignored");
-	if (m->has_kernel_tcp)
+	if (set_i64(m->has_kernel_tcp, m->kernel_tcp))
 		warn(c, "linux.resources.memory.kernelTCP: no kernel TCP limit on cgroup v2, ignored");
 	if (m->has_swappiness)
 		warn(c, "linux.resources.memory.swappiness: no per-cgroup swappiness on cgroup v2, "
@@ -180,47 +197,51 @@ static int conv_memory(struct conv *c, const struct vsl_memory *m)
 
 static int conv_cpu_v2_max(struct conv *c, const struct vsl_cpu *p)
 {
+	bool has_quota = set_i64(p->has_quota, p->quota), has_period = set_u64(p->has_period,
+									       p->period);
 	char quota[32];
 
-	if (p->has_quota && p->quota > 0)
+	if (p->quota > 0)
 		snprintf(quota, sizeof(quota), "%" PRId64, p->quota);
 	else
 		snprintf(quota, sizeof(quota), "max");
-	if (p->has_quota && p->has_period)
+	if (has_quota && has_period)
 		add(c, "cpu.max", 0, "%s %" PRIu64, quota, p->period);
-	else if (p->has_quota)
+	else if (has_quota)
 		add(c, "cpu.max", 0, "%s", quota);
-	else if (p->has_period)
+	else if (has_period)
 		add(c, "cpu.max", VSL_CG_SET_KEEP_FIRST, "%" PRIu64, p->period);
 	return 0;
 }
 
 static int conv_cpu(struct conv *c, const struct vsl_cpu *p)
 {
-	if (p->cpus)
+	/* "" would empty the set, and no process could run there */
+	if (p->cpus && *p->cpus)
 		add(c, "cpuset.cpus", 0, "%s", p->cpus);
-	if (p->mems)
+	if (p->mems && *p->mems)
 		add(c, "cpuset.mems", 0, "%s", p->mems);
 	if (!v2(c)) {
-		if (p->has_shares)
+		if (set_u64(p->has_shares, p->shares))
 			add(c, "cpu.shares", 0, "%" PRIu64, p->shares);
-		if (p->has_period)
+		if (set_u64(p->has_period, p->period))
 			add(c, "cpu.cfs_period_us", 0, "%" PRIu64, p->period);
-		if (p->has_quota)
+		if (set_i64(p->has_quota, p->quota))
 			add(c, "cpu.cfs_quota_us", 0, "%" PRId64, p->quota > 0 ? p->quota : -1);
 		if (p->has_burst)
 			add(c, "cpu.cfs_burst_us", 0, "%" PRIu64, p->burst);
-		if (p->has_rt_period)
+		if (set_u64(p->has_rt_period, p->rt_period))
 			add(c, "cpu.rt_period_us", 0, "%" PRIu64, p->rt_period);
-		if (p->has_rt_runtime)
+		if (set_i64(p->has_rt_runtime, p->rt_runtime))
 			add(c, "cpu.rt_runtime_us", 0, "%" PRId64, p->rt_runtime);
 	} else {
-		if (p->has_shares && p->shares)
+		if (set_u64(p->has_shares, p->shares))
 			add(c, "cpu.weight", 0, "%" PRIu64, vsl_cg_shares_to_weight(p->shares));
 		conv_cpu_v2_max(c, p);
 		if (p->has_burst)
 			add(c, "cpu.max.burst", 0, "%" PRIu64, p->burst);
-		if (p->has_rt_period || p->has_rt_runtime)
+		if (set_u64(p->has_rt_period, p->rt_period) ||
+		    set_i64(p->has_rt_runtime, p->rt_runtime))
 			return vsl_fail(c->err, EOPNOTSUPP,
 					"linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 "
 					"has no real-time group scheduling");
@@ -250,33 +271,33 @@ static void conv_blkio_weights(struct conv *c, const struct vsl_block_io *b)
 {
 	char buf[64];
 
-	if (b->has_weight && !v2(c)) {
+	if (set_u64(b->has_weight, b->weight) && !v2(c)) {
 		snprintf(buf, sizeof(buf), "%u", b->weight);
 		set_alt(add(c, "blkio.weight", 0, "%s", buf), "blkio.bfq.weight", buf);
-	} else if (b->has_weight) {
+	} else if (set_u64(b->has_weight, b->weight)) {
 		/* bfq takes the blkio range as is; io.weight has its own. */
 		snprintf(buf, sizeof(buf), "%" PRIu64, vsl_cg_blkio_to_io_weight(b->weight));
 		set_alt(add(c, "io.bfq.weight", 0, "%u", b->weight), "io.weight", buf);
 	}
-	if (b->has_leaf_weight && !v2(c))
+	if (set_u64(b->has_leaf_weight, b->leaf_weight) && !v2(c))
 		add(c, "blkio.leaf_weight", VSL_CG_SET_OPTIONAL, "%u", b->leaf_weight);
-	else if (b->has_leaf_weight)
+	else if (set_u64(b->has_leaf_weight, b->leaf_weight))
 		warn(c, "linux.resources.blockIO.leafWeight: no leaf weight on cgroup v2, ignored");
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct vsl_weight_device *d = &b->weight_device[i];
-		if (d->has_weight && !v2(c)) {
+		if (set_u64(d->has_weight, d->weight) && !v2(c)) {
 			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
 				 d->weight);
 			set_alt(add(c, "blkio.weight_device", 0, "%s", buf), "blkio.bfq.weight_device",
 				buf);
-		} else if (d->has_weight) {
+		} else if (set_u64(d->has_weight, d->weight)) {
 			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
 				 d->minor, vsl_cg_blkio_to_io_weight(d->weight));
 			set_alt(add(c, "io.bfq.weight", 0, "%" PRId64 ":%" PRId64 " %u", d->major,
 				    d->minor, d->weight),
 				"io.weight", buf);
 		}
-		if (d->has_leaf_weight && !v2(c))
+		if (set_u64(d->has_leaf_weight, d->leaf_weight) && !v2(c))
 			add(c, "blkio.leaf_weight_device", VSL_CG_SET_OPTIONAL,
 			    "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->leaf_weight);
 	}
@@ -326,13 +347,15 @@ static int conv_hugetlb(struct conv *c, const struct vsl_resources *res)
 
 static int conv_network(struct conv *c, const struct vsl_resources *res)
 {
-	if (!res->has_class_id && !res->n_net_priorities)
+	bool classid = set_u64(res->has_class_id, res->class_id);
+
+	if (!classid && !res->n_net_priorities)
 		return 0;
 	if (v2(c))
 		return vsl_fail(c->err, EOPNOTSUPP,
 				"linux.resources.network: net_cls and net_prio do not exist on "
 				"cgroup v2");
-	if (res->has_class_id)
+	if (classid)
 		add(c, "net_cls.classid", 0, "%u", res->class_id);
 	for (size_t i = 0; i < res->n_net_priorities; i++)
 		add(c, "net_prio.ifpriomap", 0, "%s %u", res->net_priorities[i].name,
@@ -387,7 +410,7 @@ int vsl_cg_convert(const struct vsl_resources *res, unsigned conv_flags,
 		r = conv_memory(&c, &res->memory);
 	if (r == 0 && res->has_pids && res->pids_limit > 0)
 		add(&c, "pids.max", 0, "%" PRId64, res->pids_limit);
-	else if (r == 0 && res->has_pids)
+	else if (r == 0 && set_i64(res->has_pids, res->pids_limit))
 		add(&c, "pids.max", 0, "max");
 	if (r == 0 && res->has_block_io)
 		conv_blkio(&c, &res->block_io);

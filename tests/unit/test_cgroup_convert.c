@@ -316,12 +316,56 @@ static void test_paths(void)
 	ok(vsl_cg_parse_record("x:/a", &p, &owned, &err) == -EINVAL, "bad owned count");
 }
 
+/* What Docker sends for a container without limits: every field present, 0 for "unset"
+ * (blkio weight 0 made the kernel refuse the container). runc skips them; so does vessel. */
+static void test_docker_zeroes(void)
+{
+	struct vsl_weight_device wd[] = { { 8, 0, true, true, 0, 0 } };
+	struct vsl_resources r = { .has_memory = true, .has_cpu = true, .has_block_io = true,
+				   .has_pids = true, .pids_limit = 0, .has_class_id = true };
+	struct vsl_err err;
+	char *o;
+
+	r.memory = (struct vsl_memory){ .has_limit = true, .has_reservation = true,
+					.has_swap = true, .has_kernel = true,
+					.has_kernel_tcp = true };
+	r.cpu = (struct vsl_cpu){ .has_shares = true, .has_quota = true, .has_period = true,
+				  .has_rt_period = true, .has_rt_runtime = true, .cpus = "",
+				  .mems = "" };
+	r.block_io = (struct vsl_block_io){ .has_weight = true, .has_leaf_weight = true,
+					    .weight_device = wd, .n_weight_device = 1 };
+	o = conv(&r, 0, &err, NULL);
+	is_str(o, "", "v1: zeroes are not written (blkio.weight 0 is refused by the kernel)");
+	free(o);
+	o = conv(&r, VSL_CG_CONV_V2, &err, NULL);
+	is_str(o, "", "v2: zeroes are not written, realtime 0 is not a v2 error");
+	free(o);
+
+	/* 0 only where it is "unset": swappiness 0, idle 0, burst 0 and rate 0 are values */
+	r = (struct vsl_resources){ .has_memory = true, .has_cpu = true };
+	r.memory = (struct vsl_memory){ .has_swappiness = true, .swappiness = 0, .has_limit = true,
+					.limit = 0, .has_swap = true, .swap = -1 };
+	r.cpu = (struct vsl_cpu){ .has_burst = true, .burst = 0, .has_idle = true, .idle = 0,
+				  .has_period = true, .period = 0, .has_quota = true,
+				  .quota = 50000 };
+	o = conv(&r, 0, &err, NULL);
+	is_str(o, "cpu.cfs_quota_us=50000;cpu.cfs_burst_us=0;cpu.idle=0;"
+		  "memory.memsw.limit_in_bytes=-1;memory.swappiness=0",
+	       "v1: swappiness, burst and idle 0 are kept");
+	free(o);
+	o = conv(&r, VSL_CG_CONV_V2, &err, NULL);
+	is_str(o, "cpu.max=50000;cpu.max.burst=0;cpu.idle=0;memory.swap.max=max",
+	       "v2: quota without its (zero) period, swap max without a (zero) limit");
+	free(o);
+}
+
 int main(void)
 {
 	test_memory();
 	test_cpu();
 	test_swap_v2();
 	test_blkio();
+	test_docker_zeroes();
 	test_misc();
 	test_devices();
 	test_paths();
