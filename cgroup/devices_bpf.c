@@ -2,7 +2,9 @@
  * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup instead. The rules are compiled
  * into straight-line eBPF (the last matching rule decides, as in v1), loaded and attached
  * with bpf(2); programs vessel attached before are detached afterwards, so an update never
- * leaves a moment without one. libcgroup has nothing for this. */
+ * leaves a moment without one. Programs of others stay: under the systemd driver systemd
+ * attaches its own for DeviceAllow, and the kernel asks each (a device is allowed only if
+ * every program allows it). libcgroup has nothing for this. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -25,6 +27,9 @@
 #define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
 #define JMP_IMM(op, d, i, o) INSN(BPF_JMP | (op) | BPF_K, d, 0, o, i)
 #define EXIT_INSN() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+/* The name vessel's programs carry (BPF_OBJ_NAME_LEN: 15 characters at most). */
+#define PROG_NAME "vessel_devices"
 
 /* Registers after the prologue: r2 device type, r3 access, r4 major, r5 minor. */
 static size_t emit_rule(const struct vsl_cg_dev_rule *r, struct bpf_insn *p, bool *always)
@@ -107,6 +112,7 @@ static int load(const struct bpf_insn *insns, int n, const char *dir, struct vsl
 	a.insns = (uint64_t)(uintptr_t)insns;
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
+	memcpy(a.prog_name, PROG_NAME, sizeof(PROG_NAME));
 	fd = sys_bpf(BPF_PROG_LOAD, &a);
 	if (fd >= 0)
 		return fd;
@@ -139,6 +145,22 @@ static int query(int cgfd, uint32_t *ids, uint32_t *n)
 	return 0;
 }
 
+/* vessel's: named so, or unnamed (what vessel loaded before it named its programs). */
+static bool is_ours(int pfd)
+{
+	struct bpf_prog_info info;
+	union bpf_attr a;
+
+	memset(&info, 0, sizeof(info));
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)pfd;
+	a.info.info_len = sizeof(info);
+	a.info.info = (uint64_t)(uintptr_t)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) < 0)
+		return false;
+	return !info.name[0] || !strncmp(info.name, PROG_NAME, sizeof(info.name));
+}
+
 static void detach_id(int cgfd, uint32_t id)
 {
 	cleanup_close int pfd = -1;
@@ -147,7 +169,7 @@ static void detach_id(int cgfd, uint32_t id)
 	memset(&a, 0, sizeof(a));
 	a.prog_id = id;
 	pfd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &a);
-	if (pfd < 0)
+	if (pfd < 0 || !is_ours(pfd))
 		return;
 	memset(&a, 0, sizeof(a));
 	a.target_fd = (uint32_t)cgfd;

@@ -2,13 +2,17 @@
  * tree /sys/fs/cgroup/unified on a hybrid v1 host (where only the core files and hugetlb
  * exist). Covers what v2 does without libcgroup: subtree_control, cgroup.freeze,
  * cgroup.kill, the eBPF device program. Needs root; cgroups are vsltest-cgroup-v2-<pid>. */
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/magic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cgroup/internal.h"
 #include "common/cleanup.h"
@@ -59,7 +63,55 @@ static int run_kid(const struct vsl_cgroup *cg, int (*fn)(void *), void *arg, st
 	return fn == fn_count ? 0 : kid_result(k, 5000);
 }
 
-static void test_devices(const struct vsl_cgroup *cg)
+static int sys_bpf(int cmd, union bpf_attr *a)
+{
+	return (int)syscall(SYS_bpf, cmd, a, sizeof(*a));
+}
+
+/* Another manager's device program on dir (as systemd attaches for DeviceAllow): everything
+ * but /dev/null. Returns the program fd, or -1. */
+static int attach_foreign(const char *dir)
+{
+	static const struct vsl_cg_dev_rule rules[] = { { true, 'a', -1, -1, 7 },
+							{ false, 'c', 1, 3, 7 } };
+	struct bpf_insn insns[64];
+	cleanup_close int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	union bpf_attr a = { 0 };
+	int len = vsl_cg_bpf_compile(rules, 2, insns, 64), pfd;
+
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insns = (uint64_t)(uintptr_t)insns;
+	a.insn_cnt = (uint32_t)len;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	memcpy(a.prog_name, "sd_devices", sizeof("sd_devices"));
+	pfd = sys_bpf(BPF_PROG_LOAD, &a);
+	if (pfd < 0 || cgfd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.target_fd = (uint32_t)cgfd;
+	a.attach_bpf_fd = (uint32_t)pfd;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	a.attach_flags = BPF_F_ALLOW_MULTI;
+	if (sys_bpf(BPF_PROG_ATTACH, &a) < 0) {
+		close(pfd);
+		return -1;
+	}
+	return pfd;
+}
+
+static void detach_foreign(const char *dir, int pfd)
+{
+	cleanup_close int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	union bpf_attr a = { 0 };
+
+	a.target_fd = (uint32_t)cgfd;
+	a.attach_bpf_fd = (uint32_t)pfd;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	sys_bpf(BPF_PROG_DETACH, &a);
+	close(pfd);
+}
+
+static void test_devices(const struct vsl_cgroup *cg, const char *leaf)
 {
 	struct vsl_device_rule allow_kmsg = { .allow = true, .type = "c", .has_major = true,
 					      .major = 1, .has_minor = true, .minor = 11,
@@ -67,14 +119,22 @@ static void test_devices(const struct vsl_cgroup *cg)
 	struct vsl_resources upd = { .devices = &allow_kmsg, .n_devices = 1 };
 	struct vsl_err err = { 0 };
 	struct kid k = { 0 };
-	int r;
+	int r, foreign;
 
 	r = run_kid(cg, fn_open_devices, NULL, &k);
 	ok(r == 1, "device program: /dev/null allowed, /dev/kmsg denied with EPERM (%d)", r);
 	kid_reap(&k);
+	foreign = attach_foreign(leaf);
+	ok(foreign >= 0, "another manager's program attached beside vessel's (%s)",
+	   foreign >= 0 ? "sd_devices" : strerror(errno));
 	ok(vsl_cg_update(cg, &upd, &err) == 0, "update devices: allow c 1:11 r (%s)", err.msg);
 	r = run_kid(cg, fn_open_devices, NULL, &k);
-	ok(r == 3, "after the update /dev/kmsg opens (%d)", r);
+	ok(r == 2, "after the update /dev/kmsg opens; the other program still denies /dev/null: "
+		   "vessel replaced only its own (%d)", r);
+	kid_reap(&k);
+	detach_foreign(leaf, foreign);
+	r = run_kid(cg, fn_open_devices, NULL, &k);
+	ok(r == 3, "without the other program both open (%d)", r);
 	kid_reap(&k);
 }
 
@@ -106,7 +166,7 @@ static void test_tree(const char *mount, const char *top)
 	} else {
 		skip("no hugetlb", "this kernel has no hugetlb controller or 2MB pages here");
 	}
-	test_devices(cg);
+	test_devices(cg, leaf);
 
 	run_kid(cg, fn_count, (void *)counter, &k);
 	ok(counter_moves(counter, 100), "counter runs");
