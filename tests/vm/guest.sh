@@ -1,7 +1,7 @@
 #!/bin/sh
 # PID 1 of the test VM once tests/vm/init has built the root and switched to it (run by the
-# host's own /bin/sh over 9p): run the command tests/vm/run.sh left in the run dir, write its
-# exit status there, power off.
+# host's own /bin/sh over 9p), or with VM_INIT=systemd the one service systemd starts: run the
+# command tests/vm/run.sh left in the run dir, write its exit status there, power off.
 # Kernel command line: vm.repo=PATH vm.run=DIR (DIR/cmd is the command, DIR/rc gets the status).
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH

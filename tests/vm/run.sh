@@ -7,6 +7,7 @@
 # env:   VM_TIMEOUT=600 (seconds; qemu is killed then, exit 124)  VM_MEM=2G  VM_CPUS=2
 #        VM_ACCEL=auto|kvm|tcg (auto: KVM when /dev/kvm can run a stock kernel, else TCG)
 #        VM_DEBUG=1 (kernel messages and the guest's set -x on stderr)
+#        VM_INIT=systemd (the host's systemd as PID 1, CMD as its service; tests/vm/README.md)
 # exit:  CMD's status; 124 timeout; 125 the VM could not be built, booted or set up.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,6 +53,11 @@ trap 'rm -rf "$run"' EXIT
 } >"$run/cmd"
 
 append="console=ttyS0 panic=-1 cgroup_no_v1=all mitigations=off vm.repo=$top vm.run=$run"
+case "${VM_INIT:-}" in
+"") ;;
+systemd) append="$append vm.init=systemd" ;;
+*) die "VM_INIT must be empty or systemd, not $VM_INIT" ;;
+esac
 if [ "$debug" = 1 ]; then
 	append="$append vm.debug=1 loglevel=7"
 else
