@@ -1,6 +1,7 @@
-/* The public cgroup calls: resolve the path, convert resources, then hand the version
- * specific work to the v1 or v2 operations table. Everything made by a failing create is
- * removed again before it returns. */
+/* The public cgroup calls: resolve the path, convert resources, then hand the driver
+ * specific work to its operations table: cgroupfs v1 (v1.c), cgroupfs v2 (v2.c) or systemd
+ * (systemd.c, chosen by req->systemd at create and by the record afterwards). Everything
+ * made by a failing create is removed again before it returns. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -40,6 +41,9 @@ void vsl_cg_free(struct vsl_cgroup *cg)
 	free(cg->record);
 	free(cg->unified_mount);
 	free(cg->unified_dir);
+	vsl_cg_sd_release(cg);
+	free(cg->holder);
+	free(cg->unit);
 	free(cg);
 }
 
@@ -158,7 +162,7 @@ static int create_in(struct vsl_cgroup *cg, const struct vsl_cg_req *req, struct
 	if (r < 0)
 		return r;
 	set_dirs(cg);
-	r = cg->ops->create(cg, &s, err);
+	r = cg->ops->create(cg, req, &s, err);
 	if (r < 0)
 		return r;
 	r = apply_settings(cg, &s, err);
@@ -168,7 +172,7 @@ static int create_in(struct vsl_cgroup *cg, const struct vsl_cg_req *req, struct
 		undo_create(cg);
 		return r;
 	}
-	cg->record = vsl_cg_record(cg->path, cg->owned);
+	cg->record = vsl_cg_record(cg->path, cg->owned, cg->unit != NULL);
 	return 0;
 }
 
@@ -177,9 +181,7 @@ int vsl_cg_create(const struct vsl_cg_req *req, struct vsl_cgroup **out, struct 
 	cleanup_cgroup struct vsl_cgroup *cg = cg_alloc(req->log);
 	int r;
 
-	if (req->systemd) /* refused before touching the host: see vsl_cg_resolve_path */
-		return vsl_cg_resolve_path(req->id, req->cgroups_path, true, &cg->path, err);
-	r = vsl_cg_detect(cg, err);
+	r = req->systemd ? vsl_cg_sd_setup(cg, err) : vsl_cg_detect(cg, err);
 	if (r == 0)
 		r = create_in(cg, req, err);
 	if (r < 0)
@@ -195,7 +197,7 @@ int vsl_cg_plan(const struct vsl_cg_req *req, char **out_record, struct vsl_err 
 
 	if (r < 0)
 		return r;
-	*out_record = vsl_cg_record(path, 0);
+	*out_record = vsl_cg_record(path, 0, req->systemd);
 	return 0;
 }
 
@@ -215,26 +217,29 @@ int vsl_cg_create_v2_at(const char *mount, const struct vsl_cg_req *req,
 	return 0;
 }
 
-static int open_in(struct vsl_cgroup *cg, const char *recorded, struct vsl_err *err)
+static int open_in(struct vsl_cgroup *cg, const char *recorded, bool systemd,
+		   struct vsl_err *err)
 {
-	int r = vsl_cg_parse_record(recorded, &cg->path, &cg->owned, err);
+	int r = 0;
 
-	if (r < 0)
-		return r;
 	cg->record = xstrdup(recorded);
-	set_dirs(cg);
-	return 0;
+	if (!cg->ops)
+		r = systemd ? vsl_cg_sd_setup(cg, err) : vsl_cg_detect(cg, err);
+	if (r == 0)
+		set_dirs(cg);
+	return r;
 }
 
 int vsl_cg_open(const char *recorded, const struct vsl_log *log, struct vsl_cgroup **out,
 		struct vsl_err *err)
 {
 	cleanup_cgroup struct vsl_cgroup *cg = cg_alloc(log);
+	bool systemd;
 	int r;
 
-	r = vsl_cg_detect(cg, err);
+	r = vsl_cg_parse_record(recorded, &cg->path, &cg->owned, &systemd, err);
 	if (r == 0)
-		r = open_in(cg, recorded, err);
+		r = open_in(cg, recorded, systemd, err);
 	if (r < 0)
 		return r;
 	*out = vsl_steal_ptr(&cg);
@@ -245,12 +250,15 @@ int vsl_cg_open_v2_at(const char *mount, const char *recorded, const struct vsl_
 		      struct vsl_cgroup **out, struct vsl_err *err)
 {
 	cleanup_cgroup struct vsl_cgroup *cg = cg_alloc(log);
+	bool systemd;
 	int r;
 
 	cg->mode = VSL_CG_V2;
 	cg->ops = &vsl_cg_v2_ops;
 	cg->unified_mount = xstrdup(mount);
-	r = open_in(cg, recorded, err);
+	r = vsl_cg_parse_record(recorded, &cg->path, &cg->owned, &systemd, err);
+	if (r == 0)
+		r = open_in(cg, recorded, systemd, err);
 	if (r < 0)
 		return r;
 	*out = vsl_steal_ptr(&cg);
@@ -309,6 +317,8 @@ int vsl_cg_update(const struct vsl_cgroup *cg, const struct vsl_resources *res,
 	r = vsl_cg_convert(res, conv_flags(cg), &s, err);
 	if (r == 0)
 		r = check_before_update(cg, res, err);
+	if (r == 0 && cg->ops->update)
+		r = cg->ops->update(cg, res, &s, err);
 	if (r == 0)
 		r = apply_settings(cg, &s, err);
 	if (r < 0 || !res->n_devices)

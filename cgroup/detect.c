@@ -89,6 +89,11 @@ static int detect_v1(struct vsl_cgroup *cg, struct vsl_err *err)
 	return 0;
 }
 
+bool vsl_cg_unified_host(void)
+{
+	return is_cgroup2(CG_ROOT);
+}
+
 int vsl_cg_detect(struct vsl_cgroup *cg, struct vsl_err *err)
 {
 	if (is_cgroup2(CG_ROOT)) {

@@ -11,6 +11,8 @@
  *  - cgroup v1: a single-threaded process moving itself (pid 0) through the per-thread
  *    `tasks` file; the kernel skips the global lock for that case.
  * So the child is forked with vsl_cg_fork() and calls vsl_cg_enter_self() first thing.
+ * Under the systemd driver the scope's cgroup exists from create on, kept by a holder
+ * process (systemd.c) that goes as soon as the first child is born in it.
  * Where clone3 is refused (older kernel, seccomp), the child writes its v2 cgroup.procs
  * itself, which is correct, only slower. */
 #include <fcntl.h>
@@ -46,6 +48,8 @@ pid_t vsl_cg_fork(const struct vsl_cgroup *cg, bool *born_in_v2)
 		}
 		close(fd);
 		if (pid > 0) {
+			/* A new systemd scope has its first process now: its holder can go. */
+			vsl_cg_sd_release(cg);
 			*born_in_v2 = true;
 			return pid;
 		}

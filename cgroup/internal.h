@@ -77,12 +77,15 @@ void vsl_cg_dev_rule_line(const struct vsl_cg_dev_rule *r, char *buf, size_t len
 #define VSL_CG_DEFAULT_PARENT "vessel"
 
 /* path.c: where the cgroup goes. "/vessel/<id>", or the config's path made absolute and
- * free of "." and ".." (EINVAL). systemd "slice:prefix:name" is validated and refused. */
+ * free of "." and ".." (EINVAL); with systemd the scope's cgroup for "slice:prefix:name"
+ * (systemd_unit.c). */
 int vsl_cg_resolve_path(const char *id, const char *cgroups_path, bool systemd, char **out,
 			struct vsl_err *err);
-/* The recorded form: "<owned>:<path>", owned = how many trailing components vessel made. */
-char *vsl_cg_record(const char *path, unsigned owned);
-int vsl_cg_parse_record(const char *rec, char **path, unsigned *owned, struct vsl_err *err);
+/* The recorded form: "<owned>:<path>", owned = how many trailing components vessel made;
+ * "systemd:<owned>:<path>" for a scope (owned 0: not started by this container yet). */
+char *vsl_cg_record(const char *path, unsigned owned, bool systemd);
+int vsl_cg_parse_record(const char *rec, char **path, unsigned *owned, bool *systemd,
+			struct vsl_err *err);
 
 /* ---- the handle ---- */
 
@@ -96,6 +99,11 @@ struct vsl_cg_hier {		/* one v1 hierarchy */
 	char *dir;		/* mount + path */
 };
 
+/* systemd.c: a process kept in a new scope until the container's first one is in it. */
+struct vsl_cg_holder {
+	pid_t pid;
+};
+
 struct vsl_cgroup {
 	enum vsl_cg_mode mode;
 	const struct vsl_cg_ops *ops;
@@ -103,6 +111,10 @@ struct vsl_cgroup {
 	char *path;		/* "/vessel/web1" inside every hierarchy */
 	unsigned owned;		/* trailing components of path vessel created */
 	char *record;
+	/* systemd driver: the scope unit ("vessel-web1.scope"), and its holder while create
+	 * runs; NULL with the cgroupfs drivers */
+	char *unit;
+	struct vsl_cg_holder *holder;
 	/* v1 */
 	struct vsl_cg_hier hier[VSL_CG_MAX_HIER];
 	size_t n_hier;
@@ -112,8 +124,15 @@ struct vsl_cgroup {
 };
 
 struct vsl_cg_ops {
-	/* mkdir every level (owned counts what was new), enable controllers. */
-	int (*create)(struct vsl_cgroup *cg, const struct vsl_cg_settings *s, struct vsl_err *err);
+	/* mkdir every level (owned counts what was new), enable controllers; systemd: start the
+	 * scope with the settings it owns as properties, taken out of s. What is left in s is
+	 * written to the cgroup afterwards. */
+	int (*create)(struct vsl_cgroup *cg, const struct vsl_cg_req *req, struct vsl_cg_settings *s,
+		      struct vsl_err *err);
+	/* Before update writes s: hand the settings the manager owns to it and take them out of
+	 * s (systemd: SetUnitProperties). NULL: cgroupfs owns everything. */
+	int (*update)(const struct vsl_cgroup *cg, const struct vsl_resources *res,
+		      struct vsl_cg_settings *s, struct vsl_err *err);
 	/* The directory holding file ("memory.max"), or NULL with err filled (controller
 	 * not mounted / not available). */
 	const char *(*dir_for)(const struct vsl_cgroup *cg, const char *file,
@@ -127,10 +146,17 @@ struct vsl_cg_ops {
 	int (*stats)(const struct vsl_cgroup *cg, struct vsl_cg_stats *out, struct vsl_err *err);
 };
 
-extern const struct vsl_cg_ops vsl_cg_v1_ops, vsl_cg_v2_ops;
+extern const struct vsl_cg_ops vsl_cg_v1_ops, vsl_cg_v2_ops, vsl_cg_systemd_ops;
 
 /* detect.c: fill mode and mounts (v1 through libcgroup's mount table). */
 int vsl_cg_detect(struct vsl_cgroup *cg, struct vsl_err *err);
+bool vsl_cg_unified_host(void);	/* /sys/fs/cgroup is cgroup2 */
+/* systemd.c: the handle of a scope on this host (cgroup v2 only: EOPNOTSUPP); for a new one
+ * (cg->path not set yet) systemd must be running. */
+int vsl_cg_sd_setup(struct vsl_cgroup *cg, struct vsl_err *err);
+/* Let the holder go (kill and reap it): the container's first process is in the scope, or
+ * create gave up. No-op without one. */
+void vsl_cg_sd_release(const struct vsl_cgroup *cg);
 /* For tests: a v2 handle on another cgroup2 mount (the hybrid host's unified tree). */
 int vsl_cg_create_v2_at(const char *mount, const struct vsl_cg_req *req,
 			struct vsl_cgroup **out, struct vsl_err *err);

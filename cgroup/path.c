@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cgroup/internal.h"
+#include "cgroup/systemd.h"
 #include "common/cleanup.h"
 #include "common/util.h"
 
@@ -33,37 +34,18 @@ static int normalize(const char *in, char **out, struct vsl_err *err)
 	return 0;
 }
 
-/* "slice:prefix:name" must have three fields, the slice ending in .slice (or empty). */
-static int check_systemd(const char *p, struct vsl_err *err)
-{
-	const char *c1 = p ? strchr(p, ':') : NULL, *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-	if (!c1 || !c2 || strchr(c2 + 1, ':') || !c2[1])
-		return vsl_fail(err, EINVAL,
-				"linux.cgroupsPath: \"%s\": --systemd-cgroup expects slice:prefix:name",
-				p ? p : "");
-	if (c1 != p && (c1 - p < 7 || strncmp(c1 - 6, ".slice", 6)))
-		return vsl_fail(err, EINVAL, "linux.cgroupsPath: \"%s\": slice must end in .slice",
-				p);
-	return 0;
-}
-
 int vsl_cg_resolve_path(const char *id, const char *cgroups_path, bool systemd, char **out,
 			struct vsl_err *err)
 {
 	cleanup_free char *joined = NULL;
-	int r;
 
 	if (systemd) {
-		r = check_systemd(cgroups_path, err);
-		if (r < 0)
-			return r;
-		/* Placing the cgroup under systemd means asking it over D-Bus for a transient
-		 * scope; writing into its tree behind its back would be the silent "something
-		 * else" runc users get bitten by. */
-		return vsl_fail(err, EOPNOTSUPP,
-				"cgroup %s: --systemd-cgroup is not supported by vessel (no D-Bus "
-				"driver); use the cgroupfs manager (the default)", cgroups_path);
+		struct vsl_sd_unit u = { 0 };
+		int r = vsl_sd_parse_path(id, cgroups_path, &u, err);
+		if (r == 0)
+			*out = vsl_steal_ptr(&u.path);
+		vsl_sd_unit_clear(&u);
+		return r;
 	}
 	if (!cgroups_path || !*cgroups_path) {
 		if (!id || !*id || strchr(id, '/'))
@@ -78,20 +60,27 @@ int vsl_cg_resolve_path(const char *id, const char *cgroups_path, bool systemd, 
 	return normalize(joined, out, err);
 }
 
-char *vsl_cg_record(const char *path, unsigned owned)
+#define SD_MARK "systemd:"
+
+char *vsl_cg_record(const char *path, unsigned owned, bool systemd)
 {
-	return xasprintf("%u:%s", owned, path);
+	return xasprintf("%s%u:%s", systemd ? SD_MARK : "", owned, path);
 }
 
-int vsl_cg_parse_record(const char *rec, char **path, unsigned *owned, struct vsl_err *err)
+int vsl_cg_parse_record(const char *rec, char **path, unsigned *owned, bool *systemd,
+			struct vsl_err *err)
 {
-	const char *colon = rec ? strchr(rec, ':') : NULL;
+	const char *from = rec, *colon;
 	cleanup_free char *num = NULL;
 	uint64_t n;
 
+	*systemd = rec && vsl_str_has_prefix(rec, SD_MARK);
+	if (*systemd)
+		from += strlen(SD_MARK);
+	colon = from ? strchr(from, ':') : NULL;
 	if (!colon || colon[1] != '/')
 		return vsl_fail(err, EINVAL, "cgroup: bad recorded path \"%s\"", rec ? rec : "");
-	num = strndup(rec, (size_t)(colon - rec));
+	num = strndup(from, (size_t)(colon - from));
 	if (!num || vsl_parse_u64(num, &n) < 0 || n > 64)
 		return vsl_fail(err, EINVAL, "cgroup: bad recorded path \"%s\"", rec);
 	if (normalize(colon + 1, path, err) < 0)

@@ -119,8 +119,8 @@ static int unified_create(struct vsl_cgroup *cg, const struct vsl_cg_settings *s
 	return r;
 }
 
-static int v1_create(struct vsl_cgroup *cg, const struct vsl_cg_settings *s,
-		     struct vsl_err *err)
+static int v1_create(struct vsl_cgroup *cg, const struct vsl_cg_req *req,
+		     struct vsl_cg_settings *s, struct vsl_err *err)
 {
 	unsigned total = count_levels(cg->path);
 	int r = 0;

@@ -94,8 +94,8 @@ int vsl_cg_v2_enable(const char *mount, const char *path, bool all, char *const 
 	}
 }
 
-static int v2_create(struct vsl_cgroup *cg, const struct vsl_cg_settings *s,
-		     struct vsl_err *err)
+static int v2_create(struct vsl_cgroup *cg, const struct vsl_cg_req *req,
+		     struct vsl_cg_settings *s, struct vsl_err *err)
 {
 	cleanup_strv char **need = vsl_cg_settings_ctrls(s);
 	cleanup_free pid_t *pids = NULL;

@@ -89,11 +89,12 @@ static void gen_linux(yajl_gen g)
 		vsl_jgen_str(g, NULL, vsl_ns_name((enum vsl_ns_type)t));
 	vsl_jgen_arr_close(g);
 	gen_capabilities(g);
-	/* cgroup/: v1 and v2 through cgroupfs; --systemd-cgroup is refused. */
+	/* cgroup/: v1 and v2 through cgroupfs; systemd scopes over D-Bus (--systemd-cgroup, as
+	 * root, on cgroup v2); no systemd user instance (rootless). */
 	vsl_jgen_map_open(g, "cgroup");
 	vsl_jgen_bool(g, "v1", true);
 	vsl_jgen_bool(g, "v2", true);
-	vsl_jgen_bool(g, "systemd", false);
+	vsl_jgen_bool(g, "systemd", true);
 	vsl_jgen_bool(g, "systemdUser", false);
 	vsl_jgen_bool(g, "rdma", true);
 	vsl_jgen_map_close(g);

@@ -29,7 +29,7 @@ static const struct vsl_opt global_opts[] = {
 	{ "log", OPT_LOG, "FILE", "write errors and warnings to FILE, as runc does (conmon reads it)" },
 	{ "log-format", OPT_LOG_FORMAT, "FMT", "the log's format: text (default) or json" },
 	{ "debug", OPT_DEBUG, NULL, "log debug lines too" },
-	{ "systemd-cgroup", OPT_SYSTEMD, NULL, "the systemd cgroup driver: not supported yet, refused" },
+	{ "systemd-cgroup", OPT_SYSTEMD, NULL, "a systemd scope over D-Bus as the cgroup (slice:prefix:name)" },
 	{ "cgroup-manager", OPT_CGMANAGER, "MGR", "cgroupfs (default) or systemd (--systemd-cgroup)" },
 	{ "rootless", OPT_ROOTLESS, "BOOL", "runc's true|false|auto: true is refused (not built yet)" },
 	{ "criu", OPT_CRIU, "PATH", "the CRIU binary: accepted for runc compatibility, unused" },

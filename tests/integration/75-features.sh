@@ -32,7 +32,8 @@ is "hooks" "$(jq -c .hooks "$F")" \
 	'["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]'
 is "idmapped mounts are not claimed" "$(jq -c '[.mountOptions[] | select(test("idmap"))],
 	.linux.mountExtensions.idmap.enabled' "$F" | tr '\n' ' ')" "[] false "
-is "no systemd cgroup driver is claimed" "$(jq -c .linux.cgroup.systemd "$F")" false
+is "the systemd cgroup driver is claimed, not its user instance" \
+	"$(jq -c '[.linux.cgroup.systemd, .linux.cgroup.systemdUser]' "$F")" '[true,false]'
 
 B=$TMP/b
 make_bundle "$B" true

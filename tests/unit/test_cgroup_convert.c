@@ -286,6 +286,7 @@ static void test_paths(void)
 	struct vsl_err err;
 	char *p = NULL;
 	unsigned owned = 0;
+	bool sd = false;
 
 	ok(vsl_cg_resolve_path("web1", NULL, false, &p, &err) == 0 && !strcmp(p, "/vessel/web1"),
 	   "default path");
@@ -299,21 +300,29 @@ static void test_paths(void)
 	ok(vsl_cg_resolve_path("x", "/a/../b", false, &p, &err) == -EINVAL, ".. refused");
 	ok(vsl_cg_resolve_path("x", "/", false, &p, &err) == -EINVAL, "root refused");
 	ok(vsl_cg_resolve_path("a/b", NULL, false, &p, &err) == -EINVAL, "id with / refused");
-	ok(vsl_cg_resolve_path("x", "system.slice:vessel:x", true, &p, &err) == -EOPNOTSUPP &&
-	   strstr(err.msg, "systemd"), "systemd path refused clearly: %s", err.msg);
+	ok(vsl_cg_resolve_path("x", "system.slice:vessel:x", true, &p, &err) == 0 &&
+	   !strcmp(p, "/system.slice/vessel-x.scope"), "systemd: the scope's cgroup (%s)", p);
+	free(p);
 	ok(vsl_cg_resolve_path("x", "/a/b", true, &p, &err) == -EINVAL &&
 	   strstr(err.msg, "slice:prefix:name"), "systemd path malformed: %s", err.msg);
-	ok(vsl_cg_resolve_path("x", "user:vessel:x", true, &p, &err) == -EINVAL,
-	   "slice must end in .slice");
 
-	p = vsl_cg_record("/vessel/web1", 2);
+	p = vsl_cg_record("/vessel/web1", 2, false);
 	is_str(p, "2:/vessel/web1", "record");
 	free(p);
-	ok(vsl_cg_parse_record("2:/vessel/web1", &p, &owned, &err) == 0 && owned == 2 &&
-	   !strcmp(p, "/vessel/web1"), "parse record");
+	ok(vsl_cg_parse_record("2:/vessel/web1", &p, &owned, &sd, &err) == 0 && owned == 2 &&
+	   !sd && !strcmp(p, "/vessel/web1"), "parse record");
 	free(p);
-	ok(vsl_cg_parse_record("/vessel/web1", &p, &owned, &err) == -EINVAL, "bad record");
-	ok(vsl_cg_parse_record("x:/a", &p, &owned, &err) == -EINVAL, "bad owned count");
+	p = vsl_cg_record("/system.slice/vessel-x.scope", 1, true);
+	is_str(p, "systemd:1:/system.slice/vessel-x.scope", "systemd record");
+	free(p);
+	ok(vsl_cg_parse_record("systemd:0:/system.slice/vessel-x.scope", &p, &owned, &sd, &err) ==
+	   0 && owned == 0 && sd && !strcmp(p, "/system.slice/vessel-x.scope"),
+	   "parse a provisional systemd record");
+	free(p);
+	ok(vsl_cg_parse_record("/vessel/web1", &p, &owned, &sd, &err) == -EINVAL, "bad record");
+	ok(vsl_cg_parse_record("x:/a", &p, &owned, &sd, &err) == -EINVAL, "bad owned count");
+	ok(vsl_cg_parse_record("systemd:/a", &p, &owned, &sd, &err) == -EINVAL,
+	   "systemd record without its count");
 }
 
 /* What Docker sends for a container without limits: every field present, 0 for "unset"
