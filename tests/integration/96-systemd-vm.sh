@@ -213,7 +213,9 @@ edit_config "$B" ".linux.cgroupsPath = \"system.slice:$P:k1\" |
 		\"echo > $TMP/in-hook; exec sleep 30\"]}]}"
 sdv create -b "$B" k1 >/dev/null 2>&1 &
 cpid=$!
-for _ in $(seq 100); do [ -e "$TMP/in-hook" ] && break; sleep 0.1; done
+# Under emulation on a busy host a create can take many seconds to reach its hook.
+for _ in $(seq 600); do [ -e "$TMP/in-hook" ] && break; sleep 0.1; done
+check "the create reached its createRuntime hook" test -e "$TMP/in-hook"
 { kill -9 $cpid; wait $cpid; } 2>/dev/null
 pkill -f "sleep 30"
 is "the killed create left its state" "$(ls "$ROOT")" k1
