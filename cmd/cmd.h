@@ -147,6 +147,12 @@ int vsl_cmd_parse_create(const struct vsl_cmd *cmd, int argc, char **argv,
 /* One of run's own options (cmd/run.c); 0 or an exit code. */
 int vsl_cmd_run_opt(struct vsl_run_opts *o, int key);
 
+struct vsl_cr_opts;
+/* The options checkpoint and restore share (cmd/checkpoint.c), keys 256-279. */
+extern const struct vsl_opt vsl_cr_opts_table[];
+/* One of them into o; 1 if key is not one of them, else 0 or an exit code. */
+int vsl_cmd_cr_opt(const struct vsl_cmd *cmd, struct vsl_cr_opts *o, int key, const char *v);
+
 #define VSL_CMD(n) extern const struct vsl_cmd vsl_cmd_##n
 VSL_CMD(create);
 VSL_CMD(start);
@@ -168,6 +174,9 @@ VSL_CMD(network);
 VSL_CMD(template);
 VSL_CMD(commit);
 VSL_CMD(disk);
+
+VSL_CMD(checkpoint);
+VSL_CMD(restore);
 
 VSL_CMD(features);
 VSL_CMD(help);

@@ -15,7 +15,8 @@ const struct vsl_cmd *const vsl_commands[] = {
 	&vsl_cmd_create, &vsl_cmd_start, &vsl_cmd_run, &vsl_cmd_kill, &vsl_cmd_delete,
 	&vsl_cmd_state, &vsl_cmd_exec, &vsl_cmd_ps, &vsl_cmd_list, &vsl_cmd_spec,
 	&vsl_cmd_pause, &vsl_cmd_resume, &vsl_cmd_update, &vsl_cmd_events, &vsl_cmd_network,
-	&vsl_cmd_template, &vsl_cmd_commit, &vsl_cmd_disk, &vsl_cmd_features, &vsl_cmd_help,
+	&vsl_cmd_template, &vsl_cmd_commit, &vsl_cmd_disk, &vsl_cmd_checkpoint,
+	&vsl_cmd_restore, &vsl_cmd_features, &vsl_cmd_help,
 	NULL,
 };
 
@@ -32,7 +33,7 @@ static const struct vsl_opt global_opts[] = {
 	{ "systemd-cgroup", OPT_SYSTEMD, NULL, "a systemd scope over D-Bus as the cgroup (slice:prefix:name)" },
 	{ "cgroup-manager", OPT_CGMANAGER, "MGR", "cgroupfs (default) or systemd (--systemd-cgroup)" },
 	{ "rootless", OPT_ROOTLESS, "BOOL", "runc's true|false|auto: true is refused (not built yet)" },
-	{ "criu", OPT_CRIU, "PATH", "the CRIU binary: accepted for runc compatibility, unused" },
+	{ "criu", OPT_CRIU, "PATH", "the CRIU binary checkpoint and restore run (default: criu on PATH)" },
 	{ "version", 'v', NULL, "print the version" },
 	VSL_OPT_END,
 };
@@ -121,7 +122,7 @@ static int global_opt(struct vsl_ctx *ctx, int k, const char *v)
 			return -1;
 		}
 		break;
-	case OPT_CRIU: break;
+	case OPT_CRIU: ctx->criu = v; break;
 	case 'v':
 		printf("vessel version %s\nspec: 1.2.0\n", VSL_VERSION);
 		exit(0);

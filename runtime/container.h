@@ -20,6 +20,10 @@ struct vsl_create_opts {
 	int preserve_fds;
 	int listen_fds;			/* socket activation: LISTEN_FDS vessel got */
 	bool foreground;		/* run without -d: the caller stays and waits */
+	const char *net_address;	/* NULL, or in place of vessel.net.address (restore:
+					 * the address the container had) */
+	/* restore (runtime/checkpoint.h): CRIU brings the process back instead of a spawn */
+	const struct vsl_restore_opts *restore;
 };
 
 /* After create: what `run` in the foreground needs. */

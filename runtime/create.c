@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "netns/net.h"
 #include "overlay/overlay.h"
+#include "runtime/checkpoint.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 #include "runtime/rootfs.h"
@@ -191,7 +192,8 @@ static int attach_net(struct create *cr, pid_t pid, struct vsl_err *err)
 	struct vsl_state *st = &cr->c->state;
 	struct vsl_net_req req = {
 		.store = cr->ctx->store, .id = cr->c->id, .bridge = bridge,
-		.address = vsl_config_annotation(cr->cfg, VSL_NET_ANN_ADDRESS),
+		.address = cr->o->net_address ? cr->o->net_address
+					      : vsl_config_annotation(cr->cfg, VSL_NET_ANN_ADDRESS),
 		.ports = ports, .pid = pid, .log = &cr->ctx->log,
 	};
 	struct vsl_net_info info;
@@ -305,6 +307,35 @@ static int spawn_container(struct create *cr, struct vsl_spawned *sp, struct vsl
 	return r;
 }
 
+static int restore_attach_net(void *arg, pid_t pid, struct vsl_err *err)
+{
+	return attach_net(arg, pid, err);
+}
+
+/* restore: CRIU brings the process back in place of the spawn (runtime/restore.c). */
+static int restore_container(struct create *cr, struct vsl_created *out, struct vsl_err *err)
+{
+	struct vsl_restore_step s = {
+		.ctx = cr->ctx, .o = cr->o->restore, .cfg = cr->cfg, .c = cr->c, .cg = cr->cg,
+		.arg = cr, .attach_net = restore_attach_net,
+	};
+	pid_t pid;
+	int r;
+
+	r = vsl_restore_step(&s, &pid, err);
+	if (r < 0)
+		return r;
+	cr->c->state.pid = pid;
+	cr->c->state.start_time = vsl_proc_start_time(pid);
+	cr->c->state.status = VSL_STATUS_RUNNING;
+	r = vsl_store_save(cr->c, err);
+	if (r == 0 && cr->o->pid_file)
+		r = write_pid_file(cr->o->pid_file, pid, err);
+	out->pid = pid;
+	out->pty_master = -1;
+	return r;
+}
+
 /* vessel.template: mount the template's layers and a private upper on root.path (made if
  * missing) before resolving it. What is mounted goes into state.json first, so a create
  * killed halfway is undone by delete --force (teardown.c unmounts it). overlay.fresh says
@@ -354,10 +385,12 @@ static int create_in_store(struct create *cr, const char *bundle, struct vsl_cre
 	r = vsl_store_save(cr->c, err);
 	if (r == 0)
 		r = vsl_store_save_config(cr->c, cr->cfg_json, err);
-	if (r == 0)
+	if (r == 0 && !cr->o->restore)
 		r = make_fifo(cr, err);
 	if (r == 0)
 		r = make_cgroup(cr, err);
+	if (r == 0 && cr->o->restore)
+		return restore_container(cr, out, err);
 	if (r == 0)
 		r = spawn_container(cr, &sp, err);
 	if (r < 0)

@@ -15,6 +15,7 @@ struct vsl_ctx {
 	const char *store;	/* --store / VESSEL_STORE: templates, layers, leases */
 	struct vsl_log log;	/* --log, --log-format, --debug */
 	bool systemd_cgroup;	/* --systemd-cgroup */
+	const char *criu;	/* --criu: the CRIU binary (NULL: "criu" on PATH) */
 };
 
 #endif
