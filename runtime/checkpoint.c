@@ -67,9 +67,54 @@ static int write_descriptors(const char *dir, pid_t pid, struct vsl_err *err)
 	return vsl_write_file_atomic(path, json, strlen(json), 0600, err);
 }
 
-/* vessel.json: what restore keeps that config.json does not say (the address). */
+/* fd n of pid as CRIU's external file key "file[MNT:INO]" (hex, as CRIU prints it) when
+ * it is a file on a mount outside the container (the caller's /dev/null, a log file):
+ * CRIU cannot reopen it there, so restore hands vessel's own fd n in its place. */
+static char *stdio_key(pid_t pid, int n, const char *mountinfo)
+{
+	char path[64], line[128], target[8];
+	cleanup_file FILE *f = NULL;
+	unsigned long mnt = 0;
+	bool found = false;
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, n);
+	if (readlink(path, target, sizeof(target)) < 1 || target[0] != '/' || stat(path, &sb) < 0)
+		return xstrdup("");
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, n);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "mnt_id: %lu", &mnt) == 1;
+	if (!found || vsl_criu_mountinfo_has(mountinfo, mnt))
+		return xstrdup("");
+	return xasprintf("file[%lx:%lx]", mnt, (unsigned long)sb.st_ino);
+}
+
+/* From the container's own mountinfo: its cgroup binds (vsl_criu_cgroup_mounts) and the
+ * keys of its stdio files outside it. */
+static int outside(pid_t pid, char ***cg_mounts, char ***stdio, struct vsl_err *err)
+{
+	char path[64];
+	cleanup_free char *info = NULL;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	r = vsl_read_file(path, &info, &len, err);
+	if (r < 0)
+		return r;
+	*cg_mounts = vsl_criu_cgroup_mounts(info);
+	for (int i = 0; i < 3; i++) {
+		cleanup_free char *k = stdio_key(pid, i, info);
+		vsl_strv_push(stdio, k);
+	}
+	return 0;
+}
+
+/* vessel.json: what restore keeps that config.json does not say: the address, and where
+ * the container's cgroup is bound (CRIU's external mounts). */
 static int write_vessel_json(const char *dir, const struct vsl_container *c,
-			     struct vsl_err *err)
+			     char *const *cg_mounts, char *const *stdio, struct vsl_err *err)
 {
 	static const char *const keys[] = { "net.bridge", "net.addr4", "net.addr6" };
 	yajl_gen g = vsl_jgen_new(true);
@@ -80,6 +125,11 @@ static int write_vessel_json(const char *dir, const struct vsl_container *c,
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (vsl_state_get(&c->state, keys[i]))
 			vsl_jgen_str(g, keys[i], vsl_state_get(&c->state, keys[i]));
+	vsl_jgen_arr_open(g, "cgroupMounts");
+	for (size_t i = 0; cg_mounts && cg_mounts[i]; i++)
+		vsl_jgen_str(g, NULL, cg_mounts[i]);
+	vsl_jgen_arr_close(g);
+	vsl_jgen_strv(g, "stdio", stdio);
 	vsl_jgen_map_close(g);
 	json = vsl_jgen_finish(g);
 	path = xasprintf("%s/%s", dir, VSL_CRIU_VESSEL_JSON);
@@ -125,6 +175,7 @@ static int run_criu(const struct vsl_ctx *ctx, struct dump *d, struct vsl_err *e
 static int prepare(struct dump *d, const struct vsl_config *cfg, struct vsl_err *err)
 {
 	const struct vsl_checkpoint_opts *o = d->o;
+	cleanup_strv char **cg_mounts = NULL, **stdio = NULL;
 	int r;
 
 	r = image_dir(o->cr.image_path ? o->cr.image_path : "checkpoint", &d->images, err);
@@ -136,9 +187,18 @@ static int prepare(struct dump *d, const struct vsl_config *cfg, struct vsl_err 
 		return r;
 	d->externals = vsl_criu_mount_externals(cfg, NULL);
 	netns_external(d->c->state.pid, &d->externals);
-	r = write_descriptors(d->images, d->c->state.pid, err);
+	r = outside(d->c->state.pid, &cg_mounts, &stdio, err);
+	for (size_t i = 0; r == 0 && cg_mounts && cg_mounts[i]; i++) {
+		cleanup_free char *e = xasprintf("mnt[%s]:%s", cg_mounts[i], cg_mounts[i]);
+		vsl_strv_push(&d->externals, e);
+	}
+	for (size_t i = 0; r == 0 && stdio && stdio[i]; i++)
+		if (stdio[i][0])
+			vsl_strv_push(&d->externals, stdio[i]);
 	if (r == 0)
-		r = write_vessel_json(d->images, d->c, err);
+		r = write_descriptors(d->images, d->c->state.pid, err);
+	if (r == 0)
+		r = write_vessel_json(d->images, d->c, cg_mounts, stdio, err);
 	return r;
 }
 

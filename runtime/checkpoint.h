@@ -49,6 +49,9 @@ struct vsl_restore_image {
 	char *images, *work;		/* absolute */
 	char *fds[3];			/* descriptors.json, or NULL */
 	char *addr4;			/* vessel.json's net.addr4, or NULL */
+	char **cg_mounts;		/* vessel.json's cgroupMounts, or NULL */
+	char **stdio;			/* vessel.json's stdio: CRIU's keys of fds 0-2 that
+					 * were files outside the container ("" for others) */
 };
 
 struct vsl_restore_opts {
@@ -116,6 +119,17 @@ char **vsl_criu_argv(const char *criu, const struct vsl_criu_req *req, struct vs
  * none): for a dump (bundle NULL) "mnt[DEST]:DEST", the destination being the key; for a
  * restore "mnt[DEST]:SOURCE", the host source (relative ones taken in bundle), as runc. */
 char **vsl_criu_mount_externals(const struct vsl_config *cfg, const char *bundle);
+/* The mount points (NULL-terminated, malloc'd; NULL if none) of the cgroup and cgroup2
+ * mounts in mountinfo (the container's /proc/PID/mountinfo) whose root is not "/": binds
+ * of the container's cgroup directory, external for CRIU. */
+char **vsl_criu_cgroup_mounts(const char *mountinfo);
+/* The host directory to bind at such a mount point on restore: /sys/fs/cgroup, the part
+ * of mountpoint below cg_dest (config.json's cgroup mount: "/cpu,cpuacct" on v1, "" on
+ * v2), then the new cgroup's dir ("/vessel/web1"). NULL if mountpoint is not below
+ * cg_dest. */
+char *vsl_criu_cgroup_source(const char *mountpoint, const char *cg_dest, const char *cg_dir);
+/* Does mountinfo list a mount with this id? */
+bool vsl_criu_mountinfo_has(const char *mountinfo, unsigned long id);
 /* CRIU's reason for a failure, from its log text: the "Error (file:line): " lines without
  * that prefix, the first few joined by "; ", into buf (empty if the log has none). */
 void vsl_criu_log_reason(const char *log, char *buf, size_t len);

@@ -181,24 +181,47 @@ static bool append(char *buf, size_t len, const char *s, size_t n)
 	return true;
 }
 
+/* Errors CRIU logs and then carries on without: not the reason a dump failed. */
+static bool benign(const char *t, size_t n)
+{
+	static const char *const known[] = {
+		"tun: Unable to create tun",	/* kernel feature probe, no tun module */
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (n >= strlen(known[i]) && memcmp(t, known[i], strlen(known[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The last few error lines are the reason: the first ones may be from probes CRIU
+ * survived. The generic "Dumping FAILED." and the like are left out. */
 void vsl_criu_log_reason(const char *log, char *buf, size_t len)
 {
-	const char *p = log;
+	const char *lines[3];
+	size_t lens[3];
 	int found = 0;
 
 	buf[0] = '\0';
-	while (p && *p && found < 3) {
+	for (const char *p = log; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p), tn;
 		const char *t = error_text(p, n, &tn);
 
-		if (t) {
-			if (!append(buf, len, t, tn))
-				break;
-			found++;
+		if (t && !benign(t, tn) && !(tn > 7 && memcmp(t + tn - 7, "FAILED.", 7) == 0)) {
+			if (found == 3) {
+				memmove(lines, lines + 1, 2 * sizeof(lines[0]));
+				memmove(lens, lens + 1, 2 * sizeof(lens[0]));
+				found = 2;
+			}
+			lines[found] = t;
+			lens[found++] = tn;
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	for (int i = 0; i < found; i++)
+		if (!append(buf, len, lines[i], lens[i]))
+			break;
 }
 
 static bool is_bind(const struct vsl_mount *m)

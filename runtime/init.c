@@ -192,8 +192,10 @@ static int setup_terminal(const struct vsl_config *cfg, struct prepared *out,
 	char slave[64];
 	int r;
 
+	/* Its own session, as runc's init: without it the session leader is a process
+	 * outside the container, which CRIU cannot checkpoint. */
 	if (!p->terminal)
-		return 0;
+		return setsid() < 0 && getsid(0) != getpid() ? vsl_fail(err, errno, "setsid") : 0;
 	r = vsl_tty_setup_in_container(p->has_console_size ? p->console_height : 0,
 				       p->has_console_size ? p->console_width : 0,
 				       &out->pty_master, err);

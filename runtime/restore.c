@@ -88,6 +88,14 @@ static int load_vessel_json(int dirfd, struct vsl_restore_image *img, struct vsl
 		return vsl_refuse(err, EINVAL, "%s/%s: expected an object", img->images,
 				  VSL_CRIU_VESSEL_JSON);
 	r = vsl_json_take_str(v, &root, "net.addr4", 0, &img->addr4, err);
+	if (r >= 0)
+		r = vsl_json_take_strv(v, &root, "cgroupMounts", 0, &img->cg_mounts, err);
+	if (r >= 0)
+		r = vsl_json_take_strv(v, &root, "stdio", 0, &img->stdio, err);
+	if (r >= 0 && vsl_strv_len(img->stdio) > 3)
+		r = vsl_refuse(err, EINVAL, "%s: stdio: more than 3", VSL_CRIU_VESSEL_JSON);
+	if (r >= 0 && vsl_strv_len(img->cg_mounts) > 64)
+		r = vsl_refuse(err, EINVAL, "%s: cgroupMounts: more than 64", VSL_CRIU_VESSEL_JSON);
 	return r < 0 ? vsl_wrap(err, "%s", img->images) : 0;
 }
 
@@ -96,6 +104,8 @@ static void image_clear(struct vsl_restore_image *img)
 	free(img->images);
 	free(img->work);
 	free(img->addr4);
+	vsl_strv_free(img->cg_mounts);
+	vsl_strv_free(img->stdio);
 	for (int i = 0; i < 3; i++)
 		free(img->fds[i]);
 }

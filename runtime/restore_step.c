@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/checkpoint_internal.h"
+#include "runtime/paths.h"
 #include "runtime/userns.h"
 
 /* A process holding a new network namespace until CRIU has put the restored tasks in it. */
@@ -65,8 +66,10 @@ static int hold_start(struct netns_hold *h, struct vsl_err *err)
 		return vsl_fail(err, errno, "pipe");
 	}
 	h->pid = fork();
-	if (h->pid == 0)
+	if (h->pid == 0) {
+		close(hold[1]);
 		holder(ready[1], hold[0]);
+	}
 	close(ready[1]);
 	close(hold[0]);
 	h->hold = hold[1];
@@ -113,16 +116,47 @@ static char **inherit_fds(const struct vsl_restore_image *img, bool netns)
 		vsl_strv_push(&v, e);
 	}
 	for (int i = 0; i < 3; i++) {
-		if (!img->fds[i] || !vsl_str_has_prefix(img->fds[i], "pipe:"))
+		const char *key = img->fds[i];
+
+		if (!key || !vsl_str_has_prefix(key, "pipe:"))
+			key = i < (int)vsl_strv_len(img->stdio) && vsl_str_has_prefix(
+				img->stdio[i], "file[") ? img->stdio[i] : NULL;
+		if (!key)
 			continue;
-		cleanup_free char *e = xasprintf("fd[%d]:%s", VSL_CRIU_STDIO_FD + i,
-						 img->fds[i]);
+		cleanup_free char *e = xasprintf("fd[%d]:%s", VSL_CRIU_STDIO_FD + i, key);
 		vsl_strv_push(&v, e);
 	}
 	return v;
 }
 
-static int read_pid(struct vsl_container *c, const char *name, pid_t *out,
+/* The cgroup binds the dump recorded, now of the new cgroup: config.json's cgroup mount
+ * the mount point is below says which part is the hierarchy. */
+static int cgroup_externals(const struct vsl_restore_step *s, char ***ext, struct vsl_err *err)
+{
+	char **mps = s->o->image->cg_mounts;
+
+	for (size_t i = 0; mps && mps[i]; i++) {
+		cleanup_free char *src = NULL, *e = NULL;
+
+		for (size_t k = 0; !src && s->cg && k < s->cfg->n_mounts; k++) {
+			const struct vsl_mount *m = &s->cfg->mounts[k];
+			cleanup_free char *dest = NULL;
+
+			if (!m->type || (strcmp(m->type, "cgroup") && strcmp(m->type, "cgroup2")))
+				continue;
+			dest = vsl_path_clean(m->destination);
+			src = vsl_criu_cgroup_source(mps[i], dest, vsl_cg_dir(s->cg));
+		}
+		if (!src)
+			return vsl_refuse(err, EINVAL, "%s: cgroupMounts: %s is below no cgroup "
+					  "mount of config.json", VSL_CRIU_VESSEL_JSON, mps[i]);
+		e = xasprintf("mnt[%s]:%s", mps[i], src);
+		vsl_strv_push(ext, e);
+	}
+	return 0;
+}
+
+static int read_pid(struct vsl_container *c, const char *path, pid_t *out,
 		    struct vsl_err *err)
 {
 	cleanup_free char *buf = NULL;
@@ -130,8 +164,8 @@ static int read_pid(struct vsl_container *c, const char *name, pid_t *out,
 	size_t len;
 	int r;
 
-	r = vsl_read_file_at(c->dirfd, name, &buf, &len, err);
-	unlinkat(c->dirfd, name, 0);
+	r = vsl_read_file(path, &buf, &len, err);
+	unlink(path);
 	if (r < 0)
 		return vsl_wrap(err, "container %s: the restored pid", c->id);
 	buf[strcspn(buf, "\n")] = '\0';
@@ -143,10 +177,9 @@ static int read_pid(struct vsl_container *c, const char *name, pid_t *out,
 }
 
 static int run_criu(const struct vsl_restore_step *s, struct netns_hold *h, const char *root,
-		    int *status, struct vsl_err *err)
+		    const char *pidfile, int *status, struct vsl_err *err)
 {
 	const struct vsl_restore_image *img = s->o->image;
-	cleanup_free char *pidfile = xasprintf("%s/criu.pid", s->c->dir);
 	cleanup_strv char **ext = vsl_criu_mount_externals(s->cfg, s->c->state.bundle);
 	cleanup_strv char **inh = inherit_fds(img, h->fd >= 0);
 	struct vsl_criu_req req = {
@@ -159,34 +192,45 @@ static int run_criu(const struct vsl_restore_step *s, struct netns_hold *h, cons
 		.cg = s->cg, .bind_src = s->c->state.rootfs, .bind_dst = root,
 		.netns_fd = h->fd, .pass_stdio = true,
 	};
-	cleanup_strv char **argv = vsl_criu_argv(s->ctx->criu, &req, err);
+	cleanup_strv char **argv = NULL;
+	int r;
 
+	r = cgroup_externals(s, &ext, err);
+	if (r < 0)
+		return r;
+	req.externals = ext;
+	argv = vsl_criu_argv(s->ctx->criu, &req, err);
 	if (!argv)
 		return -err->code;
 	return vsl_criu_exec(argv, &ch, status, err);
 }
 
+/* CRIU's root (a mount point only in its own mount namespace) and pid file live in the
+ * work directory, not the state dir: a restore killed halfway leaves the state dir as
+ * teardown knows it. */
 int vsl_restore_step(const struct vsl_restore_step *s, pid_t *out_pid, struct vsl_err *err)
 {
 	struct netns_hold h = { .pid = -1, .fd = -1, .hold = -1 };
-	cleanup_free char *root = xasprintf("%s/criu-root", s->c->dir);
+	const char *work = s->o->image->work;
+	cleanup_free char *root = xasprintf("%s/.vessel-root.%s", work, s->c->id);
+	cleanup_free char *pidfile = xasprintf("%s/.vessel-restore.%s.pid", work, s->c->id);
 	cleanup_free char *log = NULL, *what = NULL;
 	int status = 0, r;
 
 	r = netns_prepare(s, &h, err);
-	if (r == 0 && mkdir(root, 0700) < 0)
+	if (r == 0 && mkdir(root, 0700) < 0 && errno != EEXIST)
 		r = vsl_fail(err, errno, "container %s: mkdir %s", s->c->id, root);
 	if (r == 0)
-		r = run_criu(s, &h, root, &status, err);
+		r = run_criu(s, &h, root, pidfile, &status, err);
 	rmdir(root);
 	hold_stop(&h);
 	if (r < 0)
 		return r;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		unlinkat(s->c->dirfd, "criu.pid", 0);
+		unlink(pidfile);
 		log = xasprintf("%s/%s", s->o->image->work, vsl_criu_log_name(VSL_CRIU_RESTORE));
 		what = xasprintf("restore of container %s failed", s->c->id);
 		return vsl_criu_fail(what, log, status, err);
 	}
-	return read_pid(s->c, "criu.pid", out_pid, err);
+	return read_pid(s->c, pidfile, out_pid, err);
 }
