@@ -35,7 +35,13 @@ int vsl_cmd_cr_opt(const struct vsl_cmd *cmd, struct vsl_cr_opts *o, int key, co
 	case OPT_EXTUNIX: o->ext_unix_sk = true; break;
 	case OPT_SHELL: o->shell_job = true; break;
 	case OPT_LOCKS: o->file_locks = true; break;
-	case OPT_CGMODE: o->manage_cgroups_mode = v; break;
+	case OPT_CGMODE:
+		if (strcmp(v, "soft") && strcmp(v, "full") && strcmp(v, "strict") &&
+		    strcmp(v, "ignore"))
+			return vsl_cmd_usage_error(cmd, "--manage-cgroups-mode: expected soft, full, "
+						   "strict or ignore, got %s", v);
+		o->manage_cgroups_mode = v;
+		break;
 	case OPT_DEDUP: o->auto_dedup = true; break;
 	case OPT_LAZY: o->lazy_pages = true; break;
 	case OPT_EMPTYNS:

@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "common/util.h"
 #include "runtime/caps.h"
+#include "runtime/checkpoint.h"
 #include "runtime/mount_plan.h"
 #include "runtime/seccomp.h"
 #include "spec/config.h"
@@ -108,7 +109,7 @@ static void gen_linux(yajl_gen g)
 	vsl_jgen_map_close(g);
 }
 
-static char *features_json(void)
+static char *features_json(const struct vsl_ctx *ctx)
 {
 	yajl_gen g = vsl_jgen_new(true);
 	const struct scmp_version *sv = seccomp_version();
@@ -128,6 +129,9 @@ static char *features_json(void)
 	snprintf(scmp, sizeof(scmp), "%u.%u.%u", sv->major, sv->minor, sv->micro);
 	vsl_jgen_str(g, "io.github.seccomp.libseccomp.version", scmp);
 	vsl_jgen_str(g, "vessel.version", VSL_VERSION);
+	/* runc's key, and only when it is true here: criu runs and `criu check` passes. */
+	if (vsl_checkpoint_supported(ctx))
+		vsl_jgen_str(g, "org.opencontainers.runc.checkpoint.enabled", "true");
 	vsl_jgen_map_close(g);
 	/* The vessel.net.* annotations attach the container to a host bridge. */
 	vsl_jgen_arr_open(g, "potentiallyUnsafeConfigAnnotations");
@@ -143,11 +147,10 @@ static int features_run(struct vsl_ctx *ctx, int argc, char **argv)
 	char *json;
 	int r;
 
-	(void)ctx;
 	r = vsl_args_exactly(&a, &vsl_cmd_features, argc, argv, 0, "takes no arguments");
 	if (r)
 		return r;
-	json = features_json();
+	json = features_json(ctx);
 	printf("%s\n", json);
 	free(json);
 	return 0;
@@ -158,5 +161,7 @@ const struct vsl_cmd vsl_cmd_features = {
 	.run = features_run,
 	.summary = "print the OCI features JSON (what vessel supports)",
 	.details = "Every list is read from the table vessel itself uses to accept or apply "
-		   "config.json.",
+		   "config.json. Checkpoint support (runc's annotation "
+		   "org.opencontainers.runc.checkpoint.enabled)\nis listed only when CRIU runs here "
+		   "and `criu check` passes.",
 };
