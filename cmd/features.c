@@ -161,7 +161,7 @@ const struct vsl_cmd vsl_cmd_features = {
 	.run = features_run,
 	.summary = "print the OCI features JSON (what vessel supports)",
 	.details = "Every list is read from the table vessel itself uses to accept or apply "
-		   "config.json. Checkpoint support (runc's annotation "
-		   "org.opencontainers.runc.checkpoint.enabled)\nis listed only when CRIU runs here "
-		   "and `criu check` passes.",
+		   "config.json.\nCheckpoint support (runc's annotation "
+		   "org.opencontainers.runc.checkpoint.enabled) is listed\nonly when CRIU runs "
+		   "here and `criu check` passes.",
 };

@@ -13,7 +13,7 @@ static const struct vsl_opt opts[] = {
 	{ "detach", OPT_DETACH, NULL, "return once restored, instead of waiting for it" },
 	{ "pid-file", OPT_PIDFILE, "FILE", "write the restored process' pid to FILE" },
 	{ "console-socket", OPT_CONSOLE, "PATH",
-	  "runc's: a container with a terminal cannot be checkpointed yet, so unused" },
+	  "unused: a container with a terminal is not checkpointable yet" },
 	{ "no-subreaper", OPT_NOSUBREAPER, NULL, "do not become the subreaper in the foreground" },
 	{ "no-pivot", OPT_NOPIVOT, NULL, "accepted for runc compatibility: CRIU restores the root" },
 	{ "lsm-profile", OPT_LSM, "TYPE:LABEL", "refused: vessel has no AppArmor or SELinux support" },
