@@ -3,7 +3,7 @@
 # any kernel. Where `criu check` fails (CRIU 3.17 on this host's kernel 6.18: "vdso:
 # Failed to fill self vdso symtable"), checkpoint must fail with CRIU's reason and leave
 # the container running and unchanged. Where CRIU works (the test VM, 6.1: run there by
-# 96-checkpoint-vm.sh) the real thing: a counting process goes on counting, --leave-running,
+# 94-checkpoint-vm.sh) the real thing: a counting process goes on counting, --leave-running,
 # pre-dump + dump with --parent-path, and a templated, disk-limited, networked container
 # whose TCP server answers at its address after the restore.
 . "$(dirname "$0")/../lib.sh"
