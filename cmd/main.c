@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	/* Commands that put vessel's code into a container run from a sealed copy of it. */
 	if (cmd->flags & VSL_CMD_ENTERS_CONTAINER) {
 		struct vsl_err err;
-		if (vsl_ensure_cloned_binary(argv, &err) < 0)
+		if (vsl_ensure_cloned_binary(argv, ctx.root, &err) < 0)
 			return vsl_cmd_fail(&ctx, &err);
 	}
 	return cmd->run(&ctx, argc - first, argv + first);

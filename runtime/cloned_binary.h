@@ -2,16 +2,19 @@
  * class): the processes vessel forks into a container run vessel's code until they exec,
  * and /proc/<pid>/exe of such a process (or of a container program that re-executes
  * /proc/self/exe) would lead to the host's binary. So the commands that enter containers
- * run from a sealed in-memory copy: writes to it fail, and the host file is not reachable
- * through /proc/<pid>/exe at all. */
+ * re-execute themselves from a sealed copy: the binary seen through a private read-only
+ * overlayfs that has no upper layer (as runc 1.2 does; no copy, the page cache is shared),
+ * or, where overlayfs cannot be used (no privilege, an odd layout), a sealed memfd copy.
+ * Writes through /proc/<pid>/exe fail either way. */
 #ifndef VSL_RUNTIME_CLONED_BINARY_H
 #define VSL_RUNTIME_CLONED_BINARY_H
 
 #include "common/err.h"
 
-/* If this process does not run from a sealed memfd yet, copy /proc/self/exe into one, seal
- * it and re-execute it with the same argv and environment (returns only on failure).
+/* If this process does not run from a sealed copy yet, make one and re-execute it with the
+ * same argv and environment (returns only on failure). DUMMY is a directory of vessel's own
+ * (the state root; made if missing) that serves as the overlay's second, lower layer.
  * Returns 0 when already running from the sealed copy. */
-int vsl_ensure_cloned_binary(char **argv, struct vsl_err *err);
+int vsl_ensure_cloned_binary(char **argv, const char *dummy, struct vsl_err *err);
 
 #endif

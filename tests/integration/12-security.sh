@@ -335,20 +335,42 @@ frozen_delete
 
 # ---------------------------------------------------------------- CVE-2019-5736
 # Until it execs, a container process is a fork of vessel: /proc/PID/exe of it must be a
-# sealed in-memory copy, never the binary on the host.
+# sealed copy, never the binary on the host. The copy is the binary seen through a private
+# overlayfs with no upper layer; where that cannot be made, a sealed memfd.
+# refuses_writes PID WHAT: writing, truncating and (for the overlay) unwrapping the mount
+# into a writable one all fail, and the host binary is unchanged.
+refuses_writes() {
+	local pid=$1 what=$2 sum
+	sum=$(sha256sum <"$VESSEL")
+	if python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.pwrite(os.open("/proc/self/fd/%d" % fd, os.O_WRONLY), b"x", 0)' \
+		/proc/$pid/exe 2>/dev/null; then not_ok "$what: writing through /proc/PID/exe is refused"
+	else ok "$what: writing through /proc/PID/exe is refused"; fi
+	if python3 -c 'import os, sys; os.truncate(sys.argv[1], 0)' /proc/$pid/exe 2>/dev/null; then
+		not_ok "$what: truncating through /proc/PID/exe is refused"
+	else ok "$what: truncating through /proc/PID/exe is refused"; fi
+	is "$what: the vessel binary on the host is unchanged" "$(sha256sum <"$VESSEL")" "$sum"
+}
 make_bundle "$TMP/cb" sleep 300
 check "create a waiting container" vsl create -b "$TMP/cb" cb$S
 pid=$(state_field cb$S pid)
-sum=$(sha256sum <"$VESSEL")
-is "the waiting process runs from vessel's sealed copy" "$(readlink /proc/$pid/exe)" "/memfd:vessel (deleted)"
-is "the copy is sealed against writes (seal, shrink, grow, write)" \
-	"$(python3 -c 'import fcntl, os, sys; print(fcntl.fcntl(os.open(sys.argv[1], os.O_RDONLY), 1034))' /proc/$pid/exe)" 15
-if python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.pwrite(os.open("/proc/self/fd/%d" % fd, os.O_WRONLY), b"x", 0)' \
-	/proc/$pid/exe 2>/dev/null; then not_ok "writing through /proc/PID/exe is refused"; else ok "writing through /proc/PID/exe is refused"; fi
-if python3 -c 'import os, sys; os.truncate(sys.argv[1], 0)' /proc/$pid/exe 2>/dev/null; then
-	not_ok "truncating through /proc/PID/exe is refused"; else ok "truncating through /proc/PID/exe is refused"; fi
-is "the vessel binary on the host is unchanged" "$(sha256sum <"$VESSEL")" "$sum"
+is "the waiting process runs from vessel's overlay copy, not the host file" \
+	"$(readlink /proc/$pid/exe) $(stat -f -c %T /proc/$pid/exe)" "/$(basename "$VESSEL") overlayfs"
+is "the copy has the binary's contents" "$(sha256sum </proc/$pid/exe)" "$(sha256sum <"$VESSEL")"
+refuses_writes $pid "overlay copy"
 check "delete cb" vsl delete --force cb$S
+# With the state root below the binary's own directory the overlay cannot be made (its two
+# layers would overlap): the memfd copy takes over.
+mkdir -p "$TMP/bin"
+cp "$VESSEL" "$TMP/bin/vessel"
+check "create with vessel's state root inside its own directory" \
+	"$TMP/bin/vessel" --root "$TMP/bin/state" create -b "$TMP/cb" cm$S
+pid=$("$TMP/bin/vessel" --root "$TMP/bin/state" state cm$S | jq -r .pid)
+is "there the waiting process runs from a sealed memfd" "$(readlink /proc/$pid/exe)" "/memfd:vessel (deleted)"
+is "the memfd is sealed against writes (seal, shrink, grow, write)" \
+	"$(python3 -c 'import fcntl, os, sys; print(fcntl.fcntl(os.open(sys.argv[1], os.O_RDONLY), 1034))' /proc/$pid/exe)" 15
+VESSEL=$TMP/bin/vessel refuses_writes $pid "memfd copy"
+check "delete cm" "$TMP/bin/vessel" --root "$TMP/bin/state" delete --force cm$S
+rm -rf "$TMP/bin"
 
 # ---------------------------------------------------------------- CVE-2021-30465, static
 # Mount destinations through symlinks in the image land inside the rootfs.
