@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
@@ -101,6 +102,66 @@ int vsl_ports_parse(const char *s, struct vsl_port **out, size_t *n, struct vsl_
 	return 0;
 }
 
+/* Units of vessel.net.rate, bits per second (SI, as tc(8) counts them). */
+static const struct {
+	const char *name;
+	uint64_t mult;
+} rate_units[] = {
+	{ "tbit", 1000000000000ULL }, { "gbit", 1000000000ULL }, { "mbit", 1000000ULL },
+	{ "kbit", 1000ULL },	      { "bit", 1ULL },
+};
+
+int vsl_net_rate_parse(const char *s, const char *what, uint64_t *bits, struct vsl_err *err)
+{
+	static const char *const fmt = "%s \"%s\": expected unlimited or a whole number with a "
+				       "unit: bit, kbit, mbit, gbit, tbit (e.g. 500kbit, 10mbit)";
+	size_t digits = s ? strspn(s, "0123456789") : 0;
+	uint64_t v = 0;
+
+	if (s && strcmp(s, "unlimited") == 0) {
+		*bits = 0;
+		return 0;
+	}
+	if (digits == 0 || digits > 15)
+		return vsl_fail(err, EINVAL, fmt, what, s ? s : "");
+	for (size_t i = 0; i < digits; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	for (size_t i = 0; i < sizeof(rate_units) / sizeof(rate_units[0]); i++) {
+		if (strcasecmp(s + digits, rate_units[i].name) != 0)
+			continue;
+		if (v == 0) {
+			*bits = 0;
+			return 0;
+		}
+		if (v > VSL_NET_RATE_MAX / rate_units[i].mult || v * rate_units[i].mult <
+		    VSL_NET_RATE_MIN)
+			return vsl_fail(err, ERANGE, "%s \"%s\": out of range (8kbit to 100gbit, "
+					"or unlimited)", what, s);
+		*bits = v * rate_units[i].mult;
+		return 0;
+	}
+	if (digits == strlen(s) && v == 0) {
+		*bits = 0;
+		return 0;
+	}
+	return vsl_fail(err, EINVAL, fmt, what, s);
+}
+
+const char *vsl_net_rate_format(uint64_t bits, char buf[VSL_NET_RATE_STRLEN])
+{
+	size_t i = 0;
+
+	if (bits == 0) {
+		snprintf(buf, VSL_NET_RATE_STRLEN, "unlimited");
+		return buf;
+	}
+	while (bits % rate_units[i].mult != 0)
+		i++;
+	snprintf(buf, VSL_NET_RATE_STRLEN, "%llu%s", (unsigned long long)(bits / rate_units[i].mult),
+		 rate_units[i].name);
+	return buf;
+}
+
 /* FNV-1a, 64 bits: stable across runs and builds, which is all a derived name needs. */
 static uint64_t fnv1a(const char *salt, const char *s)
 {
@@ -116,6 +177,12 @@ static uint64_t fnv1a(const char *salt, const char *s)
 void vsl_net_veth_name(const char *id, char out[VSL_IFNAMSIZ])
 {
 	snprintf(out, VSL_IFNAMSIZ, "vsl%012llx",
+		 (unsigned long long)(fnv1a("veth:", id) & 0xffffffffffffULL));
+}
+
+void vsl_net_ifb_name(const char *id, char out[VSL_IFNAMSIZ])
+{
+	snprintf(out, VSL_IFNAMSIZ, "vsr%012llx",
 		 (unsigned long long)(fnv1a("veth:", id) & 0xffffffffffffULL));
 }
 

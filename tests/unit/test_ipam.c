@@ -1,6 +1,6 @@
 /* netns/ipam.c and netns/parse.c: address arithmetic, the lease list, the choice of an
  * address (network, gateway and broadcast skipped, same id keeps its lease, reuse after
- * release, exhausted pool named), IPv6, port lists and derived names. Pure: no kernel. */
+ * release, exhausted pool named), IPv6, port lists, rates and derived names. Pure: no kernel. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -211,6 +211,46 @@ static void test_ports(void)
 	ok(vsl_ports_parse(NULL, &p, &n, &err) == 0 && n == 0, "no ports");
 }
 
+static void test_rates(void)
+{
+	static const struct {
+		const char *in;
+		uint64_t bits;
+		const char *out;
+	} good[] = {
+		{ "10mbit", 10000000, "10mbit" },   { "1gbit", 1000000000, "1gbit" },
+		{ "500kbit", 500000, "500kbit" },   { "1500kbit", 1500000, "1500kbit" },
+		{ "10Mbit", 10000000, "10mbit" },   { "8000bit", 8000, "8kbit" },
+		{ "100gbit", 100000000000ULL, "100gbit" }, { "0", 0, "unlimited" },
+		{ "0mbit", 0, "unlimited" },	    { "unlimited", 0, "unlimited" },
+		{ "12345bit", 12345, "12345bit" },
+	};
+	static const char *const bad[] = { "", "10", "10M", "10mbps", "-1mbit", "1.5mbit",
+					   " 10mbit", "10 mbit", "mbit", "10mbitx",
+					   "99999999999999999999bit" };
+	static const char *const range[] = { "7999bit", "101gbit", "1tbit", "7kbit" };
+	char buf[VSL_NET_RATE_STRLEN];
+	struct vsl_err err;
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int r = vsl_net_rate_parse(good[i].in, "vessel.net.rate", &v, &err);
+		ok(r == 0 && v == good[i].bits, "rate %s is %llu bit/s", good[i].in,
+		   (unsigned long long)good[i].bits);
+		is_str(vsl_net_rate_format(v, buf), good[i].out, "rate %s formats as %s", good[i].in,
+		       good[i].out);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(vsl_net_rate_parse(bad[i], "vessel.net.rate", &v, &err) == -EINVAL &&
+		   strstr(err.msg, "vessel.net.rate") && strstr(err.msg, "10mbit"),
+		   "rate \"%s\" refused: %s", bad[i], err.msg);
+	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+		ok(vsl_net_rate_parse(range[i], "--net-rate", &v, &err) == -ERANGE &&
+		   strstr(err.msg, "--net-rate") && strstr(err.msg, "8kbit to 100gbit"),
+		   "rate %s out of range: %s", range[i], err.msg);
+	ok(vsl_net_rate_parse(NULL, "vessel.net.rate", &v, &err) == -EINVAL, "no rate refused");
+}
+
 static void test_names(void)
 {
 	char a[VSL_IFNAMSIZ], b[VSL_IFNAMSIZ];
@@ -229,6 +269,9 @@ static void test_names(void)
 	ok(strcmp(a, b) != 0, "different ids, different veth names");
 	vsl_net_veth_name("a-very-long-container-id-that-goes-on-and-on", b);
 	ok(strcmp(a, b) == 0, "veth name is stable");
+	vsl_net_ifb_name("a-very-long-container-id-that-goes-on-and-on", b);
+	ok(strlen(b) == 15 && strncmp(b, "vsr", 3) == 0 && strcmp(a + 3, b + 3) == 0,
+	   "ifb name %s: vsr and the veth's digits", b);
 	vsl_net_mac("bridge:", "vessel0", mac);
 	ok(mac[0] == 0x02, "bridge MAC is locally administered unicast");
 	vsl_net_mac_from_ip4((const uint8_t[]){ 10, 89, 0, 7 }, mac);
@@ -244,6 +287,7 @@ int main(void)
 	test_pick_v6();
 	test_leases_text();
 	test_ports();
+	test_rates();
 	test_names();
 	return tap_done();
 }
