@@ -1,8 +1,10 @@
 /* vsl_net_attach / vsl_net_detach: a container onto a bridge and off it again.
- * Under the store's network lock: the network record, the lease, the bridge, the NAT and
- * port rules. Outside it (so parallel creates overlap): the veth pair, made with its peer
- * directly inside the container's namespace, and the container side (addresses, routes,
- * lo), configured through a netlink socket opened in that namespace. */
+ * Under the store's network lock: the network record, the lease, the bridge, the network's
+ * nftables part and the container's port forwards. Outside it (so parallel creates
+ * overlap): the veth pair, made with its peer directly inside the container's namespace,
+ * and the container side (addresses, routes, lo), configured through a netlink socket opened
+ * in that namespace. Nothing here reads what other containers hold. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -15,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "netns/internal.h"
+#include "netns/nft.h"
 #include "netns/rtnl.h"
 
 struct attach {
@@ -37,14 +40,20 @@ static const char *bridge_of(const struct vsl_net_req *req)
 	return req->bridge && req->bridge[0] ? req->bridge : VSL_NET_DEFAULT_BRIDGE;
 }
 
+/* The id names files of the store: the characters runtime/ allows, a bounded length. */
 static int check_id(const char *id, struct vsl_err *err)
 {
-	if (!id || !id[0])
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0)
 		return vsl_fail(err, EINVAL, "network: empty container id");
+	if (n > VSL_LEASE_ID_MAX || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return vsl_fail(err, EINVAL, "network: container id \"%.*s\": at most %d characters, "
+				"not . or ..", 64, id, VSL_LEASE_ID_MAX);
 	for (const char *p = id; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return vsl_fail(err, EINVAL, "network: container id \"%s\" has a space or "
-					"control character", id);
+		if (!isalnum((unsigned char)*p) && !strchr("_+.-", *p))
+			return vsl_fail(err, EINVAL, "network: container id \"%s\": use letters, "
+					"digits and _+.-", id);
 	return 0;
 }
 
@@ -71,39 +80,35 @@ static int parse_req(struct attach *a, struct vsl_err *err)
 	return 0;
 }
 
-/* Pick (or keep) the container's addresses and write the lease file. Lock held. */
+/* The ports as recorded: normalised, so detach parses exactly what attach forwarded. */
+static char *ports_text(const struct vsl_port *p, size_t n)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; i < n; i++) {
+		char *t = xasprintf("%s%s%u:%u/%s", s, i ? "," : "", p[i].host, p[i].container,
+				    vsl_proto_name(p[i].proto));
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 static int lease(struct attach *a, struct vsl_err *err)
 {
-	const struct vsl_network *nw = &a->nw;
-	struct vsl_ipam_pool p4 = { nw->name, nw->subnet, nw->gateway };
-	struct vsl_ipam_pool p6 = { nw->name, nw->subnet6, nw->gateway6 };
-	bool want4 = a->has_want && a->want.ip.family == AF_INET;
-	bool want6 = a->has_want && a->want.ip.family == AF_INET6;
-	struct vsl_leases l;
+	cleanup_free char *ports = ports_text(a->ports, a->nports);
 	int r;
 
-	if (want6 && !nw->has6)
+	if (a->has_want && a->want.ip.family == AF_INET6 && !a->nw.has6)
 		return vsl_fail(err, EINVAL, "network %s: address %s is IPv6 but the network has "
-				"no IPv6 subnet", nw->name, a->req->address);
-	r = vsl_lease_load(a->req->store, nw->name, &l, err);
-	if (r < 0)
-		return r;
-	r = vsl_ipam_pick(&p4, &l, a->req->id, want4 ? &a->want : NULL, &a->ip4, err);
-	if (r == 0 && nw->has6)
-		r = vsl_ipam_pick(&p6, &l, a->req->id, want6 ? &a->want : NULL, &a->ip6, err);
-	if (r == 0) {
-		vsl_leases_remove(&l, a->req->id, 0);
-		vsl_leases_add(&l, a->req->id, &a->ip4);
-		if (nw->has6)
-			vsl_leases_add(&l, a->req->id, &a->ip6);
-		r = vsl_lease_save(a->req->store, nw->name, &l, err);
-		a->leased = r == 0;
-	}
-	vsl_leases_clear(&l);
+				"no IPv6 subnet", a->nw.name, a->req->address);
+	a->leased = true;	/* from here on the record may exist: unwind releases it */
+	r = vsl_lease_acquire(a->req->store, a->req->id, &a->nw, a->has_want ? &a->want : NULL,
+			      ports, &a->ip4, &a->ip6, err);
 	return r;
 }
 
-/* The part under the lock: network, lease, bridge, NAT, port rules. */
+/* The part under the lock: network, lease, bridge, nftables. */
 static int locked_part(struct attach *a, struct vsl_err *err)
 {
 	cleanup_close int lock = vsl_net_lock(a->req->store, err);
@@ -117,9 +122,9 @@ static int locked_part(struct attach *a, struct vsl_err *err)
 	if (r == 0)
 		r = vsl_network_bridge_ensure(&a->rt, &a->nw, &a->bridge_made, &index, err);
 	if (r == 0)
-		r = vsl_nat_masq_ensure(&a->nf, &a->nw, a->req->log, err);
+		r = vsl_fw_network_ensure(&a->nf, &a->nw, a->req->log, err);
 	if (r == 0)
-		r = vsl_nat_ports_add(&a->nf, a->bridge, a->req->id, a->ports, a->nports, &a->ip4,
+		r = vsl_nat_ports_add(&a->nf, a->req->id, a->ports, a->nports, &a->ip4,
 				      a->nw.has6 ? &a->ip6 : NULL, err);
 	return r;
 }
@@ -183,11 +188,47 @@ static int make_veth(struct attach *a, struct vsl_err *err)
 	return r;
 }
 
-/* Undo a failed attach: veth, port rules, lease; the bridge only if this call made it and
+/* Everything id may hold, found from its record: port forwards, lease, record. Lock held. */
+static int release(struct vsl_nl *nf, const char *store, const char *id, struct vsl_err *err)
+{
+	cleanup_free struct vsl_port *ports = NULL;
+	struct vsl_lease_rec rec;
+	size_t n = 0;
+	int r;
+
+	r = vsl_lease_rec_load(store, id, &rec, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = vsl_ports_parse(rec.ports, &ports, &n, err);
+	if (r == 0)
+		r = vsl_nat_ports_remove(nf, id, ports, n, err);
+	if (r == 0)
+		r = vsl_lease_release(store, id, &rec, err);
+	vsl_lease_rec_clear(&rec);
+	return r;
+}
+
+/* A bridge this attach made goes again if nobody else joined it meanwhile. Lock held. */
+static void unmake_bridge(struct attach *a)
+{
+	struct vsl_leases l = { 0 };
+	struct vsl_err e;
+
+	if (vsl_lease_list(a->req->store, a->bridge, &l, &e) < 0 || l.n > 0) {
+		vsl_leases_clear(&l);
+		return;
+	}
+	if (vsl_fw_network_remove(&a->nf, &a->nw, &e) < 0 || vsl_fw_drop_if_unused(&a->nf, &e) < 0 ||
+	    vsl_link_del(&a->rt, a->bridge, &e) < 0)
+		vsl_warn(a->req->log, "undo: %s", e.msg);
+}
+
+/* Undo a failed attach: veth, port forwards, lease; the bridge only if this call made it and
  * nobody else joined it meanwhile. Errors here are logged, not returned. */
 static void unwind(struct attach *a)
 {
-	struct vsl_leases l = { 0 };
 	struct vsl_err e;
 	int lock;
 
@@ -198,26 +239,29 @@ static void unwind(struct attach *a)
 		vsl_warn(a->req->log, "undo: %s", e.msg);
 		return;
 	}
-	if (vsl_nat_ports_remove(&a->nf, a->bridge, a->req->id, &e) < 0)
+	if (a->leased && release(&a->nf, a->req->store, a->req->id, &e) < 0)
 		vsl_warn(a->req->log, "undo: %s", e.msg);
-	if (a->leased && vsl_lease_load(a->req->store, a->bridge, &l, &e) == 0) {
-		vsl_leases_remove(&l, a->req->id, 0);
-		if (vsl_lease_save(a->req->store, a->bridge, &l, &e) < 0)
-			vsl_warn(a->req->log, "undo: %s", e.msg);
-	}
-	if (a->bridge_made && l.n == 0) {
-		if (vsl_nat_masq_remove(&a->nf, a->bridge, &e) < 0 ||
-		    vsl_nat_drop_if_empty(&a->nf, &e) < 0 || vsl_link_del(&a->rt, a->bridge, &e) < 0)
-			vsl_warn(a->req->log, "undo: %s", e.msg);
-	}
-	vsl_leases_clear(&l);
+	if (a->bridge_made)
+		unmake_bridge(a);
 	close(lock);
+}
+
+static void fill_info(const struct attach *a, struct vsl_net_info *out)
+{
+	char s[VSL_CIDR_STRLEN];
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->veth, sizeof(out->veth), "%s", a->veth);
+	snprintf(out->addr4, sizeof(out->addr4), "%s",
+		 vsl_cidr_str(&(struct vsl_cidr){ a->ip4, a->nw.subnet.prefix }, s));
+	if (a->nw.has6)
+		snprintf(out->addr6, sizeof(out->addr6), "%s",
+			 vsl_cidr_str(&(struct vsl_cidr){ a->ip6, a->nw.subnet6.prefix }, s));
 }
 
 static int attach(struct attach *a, struct vsl_net_info *out, struct vsl_err *err)
 {
 	cleanup_free char *ns = NULL;
-	char s[VSL_CIDR_STRLEN];
 	int r;
 
 	r = parse_req(a, err);
@@ -229,7 +273,7 @@ static int attach(struct attach *a, struct vsl_net_info *out, struct vsl_err *er
 		return vsl_fail(err, errno, "container %s: open %s", a->req->id, ns);
 	r = vsl_nl_open(&a->rt, NETLINK_ROUTE, err);
 	if (r == 0)
-		r = vsl_nat_open(&a->nf, err);
+		r = vsl_nft_open(&a->nf, err);
 	if (r < 0)
 		return r;
 	r = locked_part(a, err);
@@ -241,13 +285,7 @@ static int attach(struct attach *a, struct vsl_net_info *out, struct vsl_err *er
 		unwind(a);
 		return r;
 	}
-	memset(out, 0, sizeof(*out));
-	snprintf(out->veth, sizeof(out->veth), "%s", a->veth);
-	snprintf(out->addr4, sizeof(out->addr4), "%s",
-		 vsl_cidr_str(&(struct vsl_cidr){ a->ip4, a->nw.subnet.prefix }, s));
-	if (a->nw.has6)
-		snprintf(out->addr6, sizeof(out->addr6), "%s",
-			 vsl_cidr_str(&(struct vsl_cidr){ a->ip6, a->nw.subnet6.prefix }, s));
+	fill_info(a, out);
 	return 0;
 }
 
@@ -267,17 +305,13 @@ int vsl_net_attach(const struct vsl_net_req *req, struct vsl_net_info *out, stru
 
 int vsl_net_detach(const struct vsl_net_req *req, struct vsl_err *err)
 {
-	const char *bridge = bridge_of(req);
 	cleanup_nl struct vsl_nl rt = { 0 };
 	cleanup_nl struct vsl_nl nf = { 0 };
 	cleanup_close int lock = -1;
 	char veth[VSL_IFNAMSIZ];
-	struct vsl_leases l;
 	int r;
 
 	r = check_id(req->id, err);
-	if (r == 0)
-		r = vsl_net_check_ifname(bridge, "bridge", err);
 	if (r < 0)
 		return r;
 	vsl_net_veth_name(req->id, veth);
@@ -285,19 +319,11 @@ int vsl_net_detach(const struct vsl_net_req *req, struct vsl_err *err)
 	if (r == 0)
 		r = vsl_link_del(&rt, veth, err);
 	if (r == 0)
-		r = vsl_nat_open(&nf, err);
+		r = vsl_nft_open(&nf, err);
 	if (r < 0)
 		return r;
 	lock = vsl_net_lock(req->store, err);
 	if (lock < 0)
 		return lock;
-	r = vsl_nat_ports_remove(&nf, bridge, req->id, err);
-	if (r == 0)
-		r = vsl_lease_load(req->store, bridge, &l, err);
-	if (r < 0)
-		return r;
-	if (vsl_leases_remove(&l, req->id, 0))
-		r = vsl_lease_save(req->store, bridge, &l, err);
-	vsl_leases_clear(&l);
-	return r;
+	return release(&nf, req->store, req->id, err);
 }

@@ -172,101 +172,55 @@ void vsl_leases_add(struct vsl_leases *l, const char *id, const struct vsl_ip *i
 	l->n++;
 }
 
-size_t vsl_leases_remove(struct vsl_leases *l, const char *id, int family)
+size_t vsl_leases_ids(const struct vsl_leases *l, char *buf, size_t len)
 {
-	size_t kept = 0, n = l->n;
+	size_t k = 0, used = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(l->v[i].id, id) == 0 && (!family || l->v[i].ip.family == family)) {
-			free(l->v[i].id);
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < l->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(l->v[j].id, l->v[i].id) == 0;
+		if (seen)
 			continue;
-		}
-		l->v[kept++] = l->v[i];
+		if (used < len)
+			used += snprintf(buf + used, len - used, "%s%s", k ? ", " : "", l->v[i].id);
+		k++;
 	}
-	l->n = kept;
-	return n - kept;
+	return k;
 }
 
-const struct vsl_lease *vsl_leases_find(const struct vsl_leases *l, const char *id, int family)
+/* The highest offset a container may get: the broadcast address (IPv4) is not one. Huge
+ * IPv6 subnets are walked in their first 2^63 addresses, more than will ever be leased. */
+static uint64_t last_offset(const struct vsl_cidr *net)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].ip.family == family && strcmp(l->v[i].id, id) == 0)
-			return &l->v[i];
-	return NULL;
+	u128 mask = host_mask(net->ip.family, net->prefix);
+	u128 last = net->ip.family == AF_INET ? mask - 1 : mask;
+
+	return last > ((u128)1 << 63) ? (uint64_t)1 << 63 : (uint64_t)last;
 }
 
-const struct vsl_lease *vsl_leases_find_ip(const struct vsl_leases *l, const struct vsl_ip *ip)
+static bool reserved(const struct vsl_ipam_pool *pool, uint64_t off)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (vsl_ip_eq(&l->v[i].ip, ip))
-			return &l->v[i];
-	return NULL;
+	struct vsl_ip ip = vsl_cidr_nth(&pool->subnet, off);
+
+	return off == 0 || off > last_offset(&pool->subnet) || vsl_ip_eq(&ip, &pool->gateway);
 }
 
-int vsl_leases_parse(const char *text, struct vsl_leases *out, struct vsl_err *err)
-{
-	struct vsl_leases l = { 0 };
-	const char *p = text;
-	unsigned line = 0;
-
-	while (p && *p) {
-		const char *end = strchrnul(p, '\n');
-		char addr[VSL_IP_STRLEN + 1], id[256], junk[2];
-		cleanup_free char *s = strndup(p, end - p);
-		struct vsl_ip ip;
-		int k;
-
-		line++;
-		p = *end ? end + 1 : end;
-		if (!s)
-			abort();
-		k = sscanf(s, "%46s %255s %1s", addr, id, junk);
-		if (k <= 0 || addr[0] == '#')
-			continue;
-		if (k != 2 || vsl_ip_parse(addr, &ip) < 0) {
-			vsl_leases_clear(&l);
-			return vsl_fail(err, EINVAL, "line %u: expected \"ADDRESS ID\"", line);
-		}
-		vsl_leases_add(&l, id, &ip);
-	}
-	*out = l;
-	return 0;
-}
-
-char *vsl_leases_format(const struct vsl_leases *l)
-{
-	size_t cap = 64 + l->n * (VSL_IP_STRLEN + 2), len = 0;
-	char *s, ip[VSL_IP_STRLEN];
-
-	for (size_t i = 0; i < l->n; i++)
-		cap += strlen(l->v[i].id);
-	s = xmalloc(cap);
-	len += snprintf(s, cap, "# vessel leases: ADDRESS CONTAINER-ID\n");
-	for (size_t i = 0; i < l->n; i++)
-		len += snprintf(s + len, cap - len, "%s %s\n", vsl_ip_str(&l->v[i].ip, ip),
-				l->v[i].id);
-	return s;
-}
-
-static int cmp_u128(const void *a, const void *b)
-{
-	u128 x = *(const u128 *)a, y = *(const u128 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Why want cannot be handed out, or NULL if it can. */
-static int check_want(const struct vsl_ipam_pool *pool, const struct vsl_leases *l,
-		      const char *id, const struct vsl_cidr *want, struct vsl_err *err)
+int vsl_ipam_check(const struct vsl_ipam_pool *pool, const struct vsl_cidr *want,
+		   struct vsl_err *err)
 {
 	const struct vsl_cidr *net = &pool->subnet;
-	char w[VSL_CIDR_STRLEN], s[VSL_CIDR_STRLEN], other[VSL_IP_STRLEN];
+	char w[VSL_CIDR_STRLEN], s[VSL_CIDR_STRLEN];
 	u128 off = ip_to_u128(&want->ip) - ip_to_u128(&net->ip);
 	const char *what = NULL;
-	const struct vsl_lease *taken;
 
 	vsl_cidr_str(want, w);
 	vsl_cidr_str(net, s);
+	if (want->ip.family != net->ip.family)
+		return vsl_fail(err, EINVAL, "network %s: address family does not match its subnet",
+				pool->bridge);
 	if (!vsl_cidr_contains(net, &want->ip))
 		return vsl_fail(err, EINVAL, "network %s: address %s is outside subnet %s",
 				pool->bridge, w, s);
@@ -282,64 +236,34 @@ static int check_want(const struct vsl_ipam_pool *pool, const struct vsl_leases 
 	if (what)
 		return vsl_fail(err, EINVAL, "network %s: address %s is the %s address of subnet %s",
 				pool->bridge, w, what, s);
-	taken = vsl_leases_find_ip(l, &want->ip);
-	if (taken && strcmp(taken->id, id) != 0)
-		return vsl_fail(err, EADDRINUSE, "network %s: address %s is already leased to %s",
-				pool->bridge, vsl_ip_str(&want->ip, other), taken->id);
 	return 0;
 }
 
-/* Lowest offset in [1, last] that is neither leased nor the gateway. */
-static int lowest_free(const struct vsl_ipam_pool *pool, const struct vsl_leases *l,
-		       struct vsl_ip *out, struct vsl_err *err)
+int vsl_ipam_next(const struct vsl_ipam_pool *pool, uint64_t *next, vsl_ipam_taken_fn taken,
+		  void *arg, struct vsl_ip *out, struct vsl_err *err)
 {
-	const struct vsl_cidr *net = &pool->subnet;
-	int fam = net->ip.family;
-	u128 base = ip_to_u128(&net->ip), mask = host_mask(fam, net->prefix);
-	u128 last = fam == AF_INET ? mask - 1 : mask, cand = 1;
-	cleanup_free u128 *used = xmalloc((l->n + 1) * sizeof(*used));
-	size_t n = 0, leased = 0;
+	uint64_t last = last_offset(&pool->subnet), off = *next;
+	uint64_t tries = last < VSL_IPAM_MAX_PROBES ? last : VSL_IPAM_MAX_PROBES;
 	char s[VSL_CIDR_STRLEN];
 
-	for (size_t i = 0; i < l->n; i++) {
-		if (!vsl_cidr_contains(net, &l->v[i].ip))
+	for (uint64_t i = 0; i < tries; i++, off++) {
+		struct vsl_ip ip;
+		int r;
+
+		if (off == 0 || off > last)
+			off = 1;
+		if (reserved(pool, off))
 			continue;
-		used[n++] = ip_to_u128(&l->v[i].ip) - base;
-		leased++;
-	}
-	if (vsl_cidr_contains(net, &pool->gateway))
-		used[n++] = ip_to_u128(&pool->gateway) - base;
-	qsort(used, n, sizeof(*used), cmp_u128);
-	for (size_t i = 0; i < n && used[i] <= cand; i++)
-		if (used[i] == cand)
-			cand++;
-	if (cand > last)
-		return vsl_fail(err, EADDRNOTAVAIL,
-				"network %s: subnet %s is exhausted (%zu leased)",
-				pool->bridge, vsl_cidr_str(net, s), leased);
-	*out = u128_to_ip(fam, base + cand);
-	return 0;
-}
-
-int vsl_ipam_pick(const struct vsl_ipam_pool *pool, const struct vsl_leases *l, const char *id,
-		  const struct vsl_cidr *want, struct vsl_ip *out, struct vsl_err *err)
-{
-	const struct vsl_lease *mine = vsl_leases_find(l, id, pool->subnet.ip.family);
-	int r;
-
-	if (want && want->ip.family != pool->subnet.ip.family)
-		return vsl_fail(err, EINVAL, "network %s: address family does not match its subnet",
-				pool->bridge);
-	if (mine && (!want || vsl_ip_eq(&mine->ip, &want->ip))) {
-		*out = mine->ip;
-		return 0;
-	}
-	if (want) {
-		r = check_want(pool, l, id, want, err);
+		ip = vsl_cidr_nth(&pool->subnet, off);
+		r = taken(arg, &ip, err);
 		if (r < 0)
 			return r;
-		*out = want->ip;
-		return 0;
+		if (r == 0) {
+			*out = ip;
+			*next = off + 1;
+			return 0;
+		}
 	}
-	return lowest_free(pool, l, out, err);
+	return vsl_fail(err, EADDRNOTAVAIL, "network %s: subnet %s is exhausted (every address "
+			"is leased)", pool->bridge, vsl_cidr_str(&pool->subnet, s));
 }

@@ -1,5 +1,5 @@
-/* IPAM as plain data: addresses, subnets, the lease list and the choice of an address for a
- * container. Pure: no syscalls, no files; netns/lease_store.c does the locking and I/O. */
+/* IPAM as plain data: addresses, subnets, and the choice of an address for a container.
+ * Pure: no syscalls, no files; netns/lease_store.c keeps the leases, netns/lease.c uses both. */
 #ifndef VSL_NETNS_IPAM_H
 #define VSL_NETNS_IPAM_H
 
@@ -42,6 +42,7 @@ int vsl_subnet_check(const struct vsl_cidr *c, int family, const char *what,
 /* The n-th address of the subnet (0 = network address). */
 struct vsl_ip vsl_cidr_nth(const struct vsl_cidr *net, uint64_t n);
 
+/* A leased address and its holder (network list and rm show them). */
 struct vsl_lease {
 	struct vsl_ip ip;
 	char *id;
@@ -52,16 +53,10 @@ struct vsl_leases {
 	size_t n;
 };
 
-/* The lease file: one "ADDRESS ID" per line; blank lines and '#' comments are skipped. */
-int vsl_leases_parse(const char *text, struct vsl_leases *out, struct vsl_err *err);
-char *vsl_leases_format(const struct vsl_leases *l);	/* malloc'd */
 void vsl_leases_clear(struct vsl_leases *l);
-/* id's lease of that family, or NULL. */
-const struct vsl_lease *vsl_leases_find(const struct vsl_leases *l, const char *id, int family);
-const struct vsl_lease *vsl_leases_find_ip(const struct vsl_leases *l, const struct vsl_ip *ip);
 void vsl_leases_add(struct vsl_leases *l, const char *id, const struct vsl_ip *ip);
-/* Drop id's leases (family 0: all families). Returns how many were dropped. */
-size_t vsl_leases_remove(struct vsl_leases *l, const char *id, int family);
+/* How many distinct holders; their ids, comma separated, into buf (truncated to len). */
+size_t vsl_leases_ids(const struct vsl_leases *l, char *buf, size_t len);
 
 struct vsl_ipam_pool {
 	const char *bridge;		/* for error messages */
@@ -69,12 +64,22 @@ struct vsl_ipam_pool {
 	struct vsl_ip gateway;		/* never handed out */
 };
 
-/* The address for id in pool: the lease id already holds in this family (if want is NULL or
- * equal to it), else want after checking it is inside the subnet with the subnet's prefix,
- * not the network, gateway or broadcast address and not leased to another id, else the
- * lowest free address. Does not change l. Errors: EINVAL (bad want), EADDRINUSE (want leased
- * by another id), EADDRNOTAVAIL (pool exhausted; the message names bridge and subnet). */
-int vsl_ipam_pick(const struct vsl_ipam_pool *pool, const struct vsl_leases *l, const char *id,
-		  const struct vsl_cidr *want, struct vsl_ip *out, struct vsl_err *err);
+/* Can want be a container's address in pool? Not outside the subnet, with another prefix,
+ * or the network, gateway or broadcast address (EINVAL, the message says which). */
+int vsl_ipam_check(const struct vsl_ipam_pool *pool, const struct vsl_cidr *want,
+		   struct vsl_err *err);
+
+/* Is ip leased? 1 yes, 0 no, or -errno with err filled. */
+typedef int (*vsl_ipam_taken_fn)(void *arg, const struct vsl_ip *ip, struct vsl_err *err);
+
+#define VSL_IPAM_MAX_PROBES (1ULL << 20)
+/* Next fit, as Docker hands addresses out: the first address at or after offset *next in the
+ * subnet (wrapping around once; offset 0 is the network address) that is not the network,
+ * gateway or broadcast address and that taken() says is free; *next moves past it. So each
+ * pick looks at one address, or a few, however many are leased, and a released address
+ * comes back only after the rest of the pool. EADDRNOTAVAIL (naming bridge and subnet) when
+ * every address is taken. */
+int vsl_ipam_next(const struct vsl_ipam_pool *pool, uint64_t *next, vsl_ipam_taken_fn taken,
+		  void *arg, struct vsl_ip *out, struct vsl_err *err);
 
 #endif

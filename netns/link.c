@@ -1,12 +1,15 @@
 /* Links over rtnetlink: look up, bridge, veth pair with its peer made directly in the
- * container's namespace, set (name, MTU, MAC, up), delete (ENODEV = already gone). */
+ * container's namespace, set (name, MTU, MAC, up, route_localnet), delete (ENODEV =
+ * already gone). */
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "netns/rtnl.h"
 
@@ -17,6 +20,26 @@ static int linkinfo_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
 		snprintf(l->kind, sizeof(l->kind), "%.*s", (int)mnl_attr_get_payload_len(a),
 			 (const char *)mnl_attr_get_payload(a));
+	return MNL_CB_OK;
+}
+
+/* IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF: the interface's IPv4 settings, one u32 each,
+ * IPV4_DEVCONF_x at index x - 1. */
+static int inet_conf_cb(const struct nlattr *a, void *data)
+{
+	struct vsl_link *l = data;
+	const uint32_t *conf = mnl_attr_get_payload(a);
+
+	if (mnl_attr_get_type(a) == IFLA_INET_CONF &&
+	    mnl_attr_get_payload_len(a) >= IPV4_DEVCONF_ROUTE_LOCALNET * sizeof(uint32_t))
+		l->route_localnet = conf[IPV4_DEVCONF_ROUTE_LOCALNET - 1] != 0;
+	return MNL_CB_OK;
+}
+
+static int af_spec_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == AF_INET && mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
+		mnl_attr_parse_nested(a, inet_conf_cb, data);
 	return MNL_CB_OK;
 }
 
@@ -40,6 +63,10 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 	case IFLA_LINKINFO:
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
 			mnl_attr_parse_nested(a, linkinfo_cb, l);
+		break;
+	case IFLA_AF_SPEC:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
+			mnl_attr_parse_nested(a, af_spec_cb, l);
 		break;
 	}
 	return MNL_CB_OK;
@@ -158,11 +185,22 @@ int vsl_link_set(struct vsl_nl *nl, int index, const char *what,
 		vsl_nlreq_put_u32(&req, IFLA_MTU, c->mtu);
 	if (c->mac)
 		vsl_nlreq_put(&req, IFLA_ADDRESS, 6, c->mac);
+	if (c->route_localnet) {
+		struct nlattr *spec = vsl_nlreq_nest(&req, IFLA_AF_SPEC);
+		struct nlattr *inet = vsl_nlreq_nest(&req, AF_INET);
+		struct nlattr *conf = vsl_nlreq_nest(&req, IFLA_INET_CONF);
+
+		vsl_nlreq_put_u32(&req, IPV4_DEVCONF_ROUTE_LOCALNET, 1);
+		vsl_nlreq_nest_end(&req, conf);
+		vsl_nlreq_nest_end(&req, inet);
+		vsl_nlreq_nest_end(&req, spec);
+	}
 	r = vsl_nl_talk(nl, &req, NULL, NULL);
 	if (r < 0)
-		return vsl_nl_fail(nl, err, r, "link %s: set%s%s%s%s", what, c->name ? " name" : "",
-				   c->mtu ? " mtu" : "", c->mac ? " address" : "",
-				   c->up ? " up" : "");
+		return vsl_nl_fail(nl, err, r, "link %s: set%s%s%s%s%s", what,
+				   c->name ? " name" : "", c->mtu ? " mtu" : "",
+				   c->mac ? " address" : "", c->up ? " up" : "",
+				   c->route_localnet ? " route_localnet" : "");
 	return 0;
 }
 

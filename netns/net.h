@@ -1,9 +1,10 @@
 /* vessel's networking: a container joins a bridge through a veth pair, gets an address from
  * the bridge's pool (IPv4, and IPv6 where the network has a v6 subnet), a default route,
- * outbound NAT and port forwards (nftables, one table "vessel"). Networks are records under
- * <store>/net/<name>.json; leases are <store>/net/<name>.leases; one lock file
- * <store>/net/lock serialises the short sections that read and change them.
- * runtime/ calls attach/detach; cmd/network.c calls the network_* functions. */
+ * outbound NAT and port forwards. Networks are isolated from each
+ * other unless connected (nftables, one table "vessel"). Networks are records under
+ * <store>/net/<name>.json; what each container holds is <store>/net/ids/<id>.json and one
+ * lease per address; one lock file <store>/net/lock serialises the short sections that
+ * change them. runtime/ calls attach/detach; cmd/network.c calls the network_* functions. */
 #ifndef VSL_NETNS_NET_H
 #define VSL_NETNS_NET_H
 
@@ -41,10 +42,15 @@ struct vsl_net_info {
 };
 
 /* Bridge (made if missing), veth, eth0 in the container, address, default route, lo up,
- * lease, port rules. On failure everything made is removed (lease released). */
+ * lease, port forwards. On failure everything made is removed (lease released).
+ * Costs the same however many containers the host has. */
 int vsl_net_attach(const struct vsl_net_req *req, struct vsl_net_info *out, struct vsl_err *err);
-/* Release the lease, remove host veth (ENODEV ok), port rules; bridge kept. Idempotent. */
+/* Undo what attach made for req->id, found from its record in the store (req->store and
+ * req->id are enough): lease, port forwards, host veth (ENODEV ok); bridge kept.
+ * Idempotent. */
 int vsl_net_detach(const struct vsl_net_req *req, struct vsl_err *err);
+
+#define VSL_NET_MAX_LINKS 64	/* networks one network can be connected to */
 
 /* A network: a bridge and its subnets. */
 struct vsl_network {
@@ -56,19 +62,29 @@ struct vsl_network {
 	struct vsl_ip gateway6;
 	unsigned mtu;			/* 0: kernel default */
 	bool managed;			/* vessel made the bridge (false: adopted an existing one) */
+	char connected[VSL_NET_MAX_LINKS][VSL_IFNAMSIZ]; /* may forward to these, both ways */
+	size_t nconnected;
 	size_t leases;			/* filled by network_list */
 	bool present;			/* the bridge exists now; filled by network_list */
 };
 
-/* Record a network (subnet6 may be NULL). Refuses a bad name, a bad subnet, or one that
- * overlaps another network or a route of this host. The bridge is made at first attach. */
+/* Record a network (subnet6 may be NULL), connected to the networks in connect (n of them,
+ * may be 0). Refuses a bad name, a bad subnet, one that overlaps another network or a route
+ * of this host, or an unknown network to connect to. The bridge is made at first attach. */
 int vsl_net_network_create(const char *store, const char *name, const char *subnet,
-			   const char *subnet6, struct vsl_err *err);
+			   const char *subnet6, char *const *connect, size_t n,
+			   struct vsl_err *err);
+/* Let containers of networks a and b reach each other (connect) or not any more
+ * (disconnect): recorded in both networks' records and applied at once. Networks are
+ * isolated from each other by default; port forwards reach every network regardless. */
+int vsl_net_network_connect(const char *store, const char *a, const char *b, bool on,
+			    struct vsl_err *err);
 /* All recorded networks, sorted by name; *out is malloc'd. */
 int vsl_net_network_list(const char *store, struct vsl_network **out, size_t *n,
 			 struct vsl_err *err);
 /* Remove a network: refused (EBUSY) while a container holds a lease on it; otherwise its
- * bridge (if vessel made it), NAT rule, leases and record go. */
+ * bridge (if vessel made it), nftables rules and elements, its connections (from the other
+ * networks' records too) and its record go. */
 int vsl_net_network_rm(const char *store, const char *name, struct vsl_err *err);
 
 /* Counters of one interface in a container's namespace. */

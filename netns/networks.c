@@ -41,6 +41,10 @@ int vsl_network_save(const char *store, const struct vsl_network *nw, struct vsl
 	}
 	vsl_jgen_int(g, "mtu", nw->mtu);
 	vsl_jgen_bool(g, "managed", nw->managed);
+	vsl_jgen_arr_open(g, "connected");
+	for (size_t i = 0; i < nw->nconnected; i++)
+		vsl_jgen_str(g, NULL, nw->connected[i]);
+	vsl_jgen_arr_close(g);
 	vsl_jgen_map_close(g);
 	text = vsl_jgen_finish(g);
 	return vsl_write_file_atomic(path, text, strlen(text), 0600, err);
@@ -52,6 +56,28 @@ static const char *get_str(yajl_val root, const char *key)
 	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
 
 	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+/* "connected": names of other networks, each a valid interface name, at most
+ * VSL_NET_MAX_LINKS (a record written by hand with more or bad ones is refused). */
+static int parse_connected(yajl_val root, struct vsl_network *nw)
+{
+	const char *path[] = { "connected", NULL };
+	yajl_val a = yajl_tree_get(root, path, yajl_t_array);
+	struct vsl_err tmp;
+
+	if (!a)
+		return 0;
+	if (YAJL_GET_ARRAY(a)->len > VSL_NET_MAX_LINKS)
+		return -EINVAL;
+	for (size_t i = 0; i < YAJL_GET_ARRAY(a)->len; i++) {
+		const char *n = YAJL_GET_STRING(YAJL_GET_ARRAY(a)->values[i]);
+
+		if (!n || vsl_net_check_ifname(n, "network", &tmp) < 0)
+			return -EINVAL;
+		snprintf(nw->connected[nw->nconnected++], VSL_IFNAMSIZ, "%s", n);
+	}
+	return 0;
 }
 
 static int parse_record(yajl_val root, struct vsl_network *nw)
@@ -75,7 +101,7 @@ static int parse_record(yajl_val root, struct vsl_network *nw)
 	}
 	nw->mtu = mtu && YAJL_IS_INTEGER(mtu) ? (unsigned)YAJL_GET_INTEGER(mtu) : 0;
 	nw->managed = !managed || YAJL_IS_TRUE(managed);
-	return 0;
+	return parse_connected(root, nw);
 }
 
 int vsl_network_load(const char *store, const char *name, struct vsl_network *out,
@@ -105,7 +131,7 @@ int vsl_network_load(const char *store, const char *name, struct vsl_network *ou
 }
 
 /* Every recorded network (for overlap checks and `network list`). */
-static int load_all(const char *store, struct vsl_network **out, size_t *n, struct vsl_err *err)
+int vsl_network_load_all(const char *store, struct vsl_network **out, size_t *n, struct vsl_err *err)
 {
 	cleanup_free char *dir = vsl_net_dir(store);
 	cleanup_dir DIR *d = opendir(dir);
@@ -135,7 +161,7 @@ static int load_all(const char *store, struct vsl_network **out, size_t *n, stru
 }
 
 /* Refuse a subnet that overlaps another network or a host route (not on the bridge itself). */
-static int check_overlap(struct vsl_nl *nl, const char *store, const char *name,
+int vsl_network_check_overlap(struct vsl_nl *nl, const char *store, const char *name,
 			 const struct vsl_cidr *c, struct vsl_err *err)
 {
 	cleanup_free struct vsl_network *nws = NULL;
@@ -146,7 +172,7 @@ static int check_overlap(struct vsl_nl *nl, const char *store, const char *name,
 	struct vsl_err tmp;
 	int r;
 
-	r = load_all(store, &nws, &n, err);
+	r = vsl_network_load_all(store, &nws, &n, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -184,7 +210,7 @@ static int default_network(struct vsl_nl *nl, const char *store, struct vsl_netw
 	nw->managed = true;
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
 		vsl_cidr_parse(candidates[i], &nw->subnet);
-		int r = check_overlap(nl, store, nw->name, &nw->subnet, &tmp);
+		int r = vsl_network_check_overlap(nl, store, nw->name, &nw->subnet, &tmp);
 		if (r == -EINVAL)
 			continue;
 		if (r < 0) {
@@ -275,9 +301,13 @@ int vsl_network_bridge_ensure(struct vsl_nl *nl, const struct vsl_network *nw, b
 		r = vsl_addr_add(nl, l.index, nw->name, &gw, err);
 	if (r == 0 && nw->has6)
 		r = vsl_addr_add(nl, l.index, nw->name, &gw6, err);
-	if (r == 0 && (nw->mtu || !(l.flags & IFF_UP)))
+	/* route_localnet: a port forward reached on 127.0.0.1 leaves through the bridge with
+	 * that source until it is masqueraded (fw.c's guard keeps 127/8 from coming in) */
+	if (r == 0 && (nw->mtu || !(l.flags & IFF_UP) || !l.route_localnet))
 		r = vsl_link_set(nl, l.index, nw->name,
-				 &(struct vsl_link_change){ .mtu = nw->mtu, .up = true }, err);
+				 &(struct vsl_link_change){ .mtu = nw->mtu, .up = true,
+							    .route_localnet = !l.route_localnet },
+				 err);
 	if (r < 0) {
 		if (*made)
 			vsl_link_del(nl, nw->name, &tmp);
@@ -288,152 +318,3 @@ int vsl_network_bridge_ensure(struct vsl_nl *nl, const struct vsl_network *nw, b
 	return 0;
 }
 
-static int check_new(struct vsl_nl *nl, const char *store, struct vsl_network *nw,
-		     const char *subnet, const char *subnet6, struct vsl_err *err)
-{
-	int r;
-
-	if (vsl_cidr_parse(subnet, &nw->subnet) < 0)
-		return vsl_fail(err, EINVAL, "subnet %s: invalid (expected ADDRESS/PREFIX, e.g. "
-				"10.89.0.0/16)", subnet ? subnet : "(none)");
-	r = vsl_subnet_check(&nw->subnet, AF_INET, "subnet", err);
-	if (r == 0)
-		r = check_overlap(nl, store, nw->name, &nw->subnet, err);
-	if (r < 0)
-		return r;
-	nw->gateway = vsl_cidr_nth(&nw->subnet, 1);
-	if (!subnet6)
-		return 0;
-	if (vsl_cidr_parse(subnet6, &nw->subnet6) < 0)
-		return vsl_fail(err, EINVAL, "subnet6 %s: invalid (expected ADDRESS/PREFIX, e.g. "
-				"fd89::/64)", subnet6);
-	r = vsl_subnet_check(&nw->subnet6, AF_INET6, "subnet6", err);
-	if (r == 0)
-		r = check_overlap(nl, store, nw->name, &nw->subnet6, err);
-	if (r < 0)
-		return r;
-	nw->gateway6 = vsl_cidr_nth(&nw->subnet6, 1);
-	nw->has6 = true;
-	return 0;
-}
-
-int vsl_net_network_create(const char *store, const char *name, const char *subnet,
-			   const char *subnet6, struct vsl_err *err)
-{
-	cleanup_close int lock = -1;
-	cleanup_nl struct vsl_nl nl = { 0 };
-	struct vsl_network nw = { .managed = true };
-	struct vsl_err tmp;
-	int r;
-
-	r = vsl_net_check_ifname(name, "network", err);
-	if (r < 0)
-		return r;
-	snprintf(nw.name, sizeof(nw.name), "%s", name);
-	lock = vsl_net_lock(store, err);
-	if (lock < 0)
-		return lock;
-	if (vsl_network_load(store, name, &nw, &tmp) == 0)
-		return vsl_fail(err, EEXIST, "network %s: already exists", name);
-	r = vsl_nl_open(&nl, NETLINK_ROUTE, err);
-	if (r == 0)
-		r = check_new(&nl, store, &nw, subnet, subnet6, err);
-	if (r == 0)
-		r = vsl_network_save(store, &nw, err);
-	return r;
-}
-
-/* Containers holding leases (one per family each); their ids, comma separated, into buf. */
-static size_t distinct_ids(const struct vsl_leases *l, char *buf, size_t len)
-{
-	size_t k = 0, used = 0;
-
-	if (len)
-		buf[0] = '\0';
-	for (size_t i = 0; i < l->n; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(l->v[j].id, l->v[i].id) == 0;
-		if (seen)
-			continue;
-		if (used < len)
-			used += snprintf(buf + used, len - used, "%s%s", k ? ", " : "", l->v[i].id);
-		k++;
-	}
-	return k;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(((const struct vsl_network *)a)->name, ((const struct vsl_network *)b)->name);
-}
-
-int vsl_net_network_list(const char *store, struct vsl_network **out, size_t *n,
-			 struct vsl_err *err)
-{
-	cleanup_nl struct vsl_nl nl = { 0 };
-	cleanup_free struct vsl_network *v = NULL;
-	size_t k = 0;
-	int r;
-
-	r = load_all(store, &v, &k, err);
-	if (r == 0)
-		r = vsl_nl_open(&nl, NETLINK_ROUTE, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < k; i++) {
-		struct vsl_leases l = { 0 };
-		struct vsl_link link;
-		struct vsl_err tmp;
-
-		if (vsl_lease_load(store, v[i].name, &l, &tmp) == 0)
-			v[i].leases = distinct_ids(&l, NULL, 0);
-		vsl_leases_clear(&l);
-		v[i].present = vsl_link_get(&nl, v[i].name, "bridge", &link, &tmp) == 0;
-	}
-	qsort(v, k, sizeof(*v), cmp_name);
-	*out = vsl_steal_ptr(&v);
-	*n = k;
-	return 0;
-}
-
-int vsl_net_network_rm(const char *store, const char *name, struct vsl_err *err)
-{
-	cleanup_close int lock = -1;
-	cleanup_nl struct vsl_nl rt = { 0 };
-	cleanup_nl struct vsl_nl nf = { 0 };
-	cleanup_free char *path = record_path(store, name);
-	struct vsl_leases l = { 0 };
-	struct vsl_network nw;
-	int r;
-
-	r = vsl_net_check_ifname(name, "network", err);
-	if (r < 0)
-		return r;
-	lock = vsl_net_lock(store, err);
-	if (lock < 0)
-		return lock;
-	r = vsl_network_load(store, name, &nw, err);
-	if (r == 0)
-		r = vsl_lease_load(store, name, &l, err);
-	if (r == 0 && l.n > 0) {
-		char ids[256];
-		size_t k = distinct_ids(&l, ids, sizeof(ids));
-		r = vsl_fail(err, EBUSY, "network %s: in use by %zu container%s (%s)", name, k,
-			     k == 1 ? "" : "s", ids);
-	}
-	vsl_leases_clear(&l);
-	if (r == 0)
-		r = vsl_nl_open(&rt, NETLINK_ROUTE, err);
-	if (r == 0 && nw.managed)
-		r = vsl_link_del(&rt, name, err);
-	if (r == 0)
-		r = vsl_nat_open(&nf, err);
-	if (r == 0)
-		r = vsl_nat_masq_remove(&nf, name, err);
-	if (r == 0)
-		r = vsl_nat_drop_if_empty(&nf, err);
-	if (r == 0 && unlink(path) < 0 && errno != ENOENT)
-		r = vsl_fail(err, errno, "network %s: remove %s", name, path);
-	return r;
-}

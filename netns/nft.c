@@ -1,10 +1,12 @@
-/* nftables plumbing over netlink (libnftnl builds the messages): batches, rule and
- * expression builders, listing and deleting vessel's rules by their owner comment. The NAT
- * policy itself (which rules) is nat.c's. */
+/* nftables plumbing over netlink (libnftnl builds the messages): batches, table and chains,
+ * rule and expression builders, listing and deleting vessel's rules by their owner comment.
+ * Sets are nft_set.c's; which rules and elements exist is fw.c's, fw_net.c's and nat.c's. */
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/rtnetlink.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/table.h>
@@ -17,7 +19,7 @@
 #include "netns/internal.h"
 #include "netns/nft.h"
 
-int vsl_nat_open(struct vsl_nl *nl, struct vsl_err *err)
+int vsl_nft_open(struct vsl_nl *nl, struct vsl_err *err)
 {
 	return vsl_nl_open(nl, NETLINK_NETFILTER, err);
 }
@@ -76,14 +78,15 @@ static void add_table(struct vsl_nft_batch *b)
 	nftnl_table_free(t);
 }
 
-static void add_chain(struct vsl_nft_batch *b, const char *name, unsigned hook, int prio)
+void vsl_nft_add_chain(struct vsl_nft_batch *b, const char *name, const char *type,
+		       unsigned hook, int prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh = vsl_nft_batch_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, VSL_NFT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
@@ -91,13 +94,9 @@ static void add_chain(struct vsl_nft_batch *b, const char *name, unsigned hook, 
 	nftnl_chain_free(c);
 }
 
-/* Table and chains (NLM_F_CREATE without EXCL: existing ones are fine). */
-void vsl_nft_add_base(struct vsl_nft_batch *b)
+void vsl_nft_add_table(struct vsl_nft_batch *b)
 {
 	add_table(b);
-	add_chain(b, "prerouting", NF_INET_PRE_ROUTING, -100);
-	add_chain(b, "output", NF_INET_LOCAL_OUT, -100);
-	add_chain(b, "postrouting", NF_INET_POST_ROUTING, 100);
 }
 
 /* ---- expressions ---- */
@@ -109,13 +108,18 @@ void vsl_nft_expr(struct nftnl_rule *r, struct nftnl_expr *e)
 	nftnl_rule_add_expr(r, e);
 }
 
-void vsl_nft_meta(struct nftnl_rule *r, uint32_t key)
+void vsl_nft_meta_to(struct nftnl_rule *r, uint32_t key, uint32_t reg)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("meta");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
 	vsl_nft_expr(r, e);
+}
+
+void vsl_nft_meta(struct nftnl_rule *r, uint32_t key)
+{
+	vsl_nft_meta_to(r, key, NFT_REG_1);
 }
 
 void vsl_nft_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
@@ -128,15 +132,21 @@ void vsl_nft_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t l
 	vsl_nft_expr(r, e);
 }
 
-void vsl_nft_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len)
+void vsl_nft_payload_to(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len,
+			uint32_t reg)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("payload");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
 	vsl_nft_expr(r, e);
+}
+
+void vsl_nft_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len)
+{
+	vsl_nft_payload_to(r, base, off, len, NFT_REG_1);
 }
 
 void vsl_nft_mask(struct nftnl_rule *r, const void *mask, uint32_t len)
@@ -159,6 +169,41 @@ void vsl_nft_imm(struct nftnl_rule *r, uint32_t reg, const void *data, uint32_t 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
 	vsl_nft_expr(r, e);
+}
+
+void vsl_nft_verdict(struct nftnl_rule *r, int verdict)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	vsl_nft_expr(r, e);
+}
+
+/* fib daddr type local: addressed to one of this host's own addresses (127.0.0.1 too) */
+void vsl_nft_match_local_daddr(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("fib");
+	uint32_t local = RTN_LOCAL;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	vsl_nft_expr(r, e);
+	vsl_nft_cmp(r, NFT_CMP_EQ, &local, sizeof(local));
+}
+
+/* ct status dnat: the connection was port-forwarded (a DNAT rule chose its destination) */
+void vsl_nft_match_ct_dnat(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+	uint32_t dnat = IPS_DST_NAT, zero = 0;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	vsl_nft_expr(r, e);
+	vsl_nft_mask(r, &dnat, sizeof(dnat));
+	vsl_nft_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
 }
 
 /* meta nfproto == family */
@@ -293,18 +338,15 @@ size_t vsl_nft_words(const char *comment, char *copy, size_t len, char *w[6])
 	return n;
 }
 
-/* Does the rule's comment say kind/bridge/veth (NULL matches anything)? */
-bool vsl_nft_owned_by(const struct vsl_nft_rule *o, const char *kind, const char *bridge,
-		     const char *veth)
+/* Does the rule's comment say "vessel KIND BRIDGE ..." (NULL matches anything)? */
+bool vsl_nft_owned_by(const struct vsl_nft_rule *o, const char *kind, const char *bridge)
 {
 	char copy[NFTNL_UDATA_COMMENT_MAXLEN], *w[6];
 	size_t n = vsl_nft_words(o->comment, copy, sizeof(copy), w);
 
 	if (n < 3 || strcmp(w[0], "vessel") != 0)
 		return false;
-	if ((kind && strcmp(w[1], kind)) || (bridge && strcmp(w[2], bridge)))
-		return false;
-	return !veth || (n >= 4 && strcmp(w[1], "port") == 0 && strcmp(w[3], veth) == 0);
+	return (!kind || strcmp(w[1], kind) == 0) && (!bridge || strcmp(w[2], bridge) == 0);
 }
 
 void vsl_nft_del_rule(struct vsl_nft_batch *b, const struct vsl_nft_rule *o)
@@ -324,7 +366,7 @@ void vsl_nft_del_rule(struct vsl_nft_batch *b, const struct vsl_nft_rule *o)
 }
 
 int vsl_nft_delete_rules(struct vsl_nl *nl, const char *kind, const char *bridge,
-			const char *veth, struct vsl_err *err)
+			 struct vsl_err *err)
 {
 	struct vsl_nft_rules d;
 	struct vsl_nft_batch b;
@@ -336,7 +378,7 @@ int vsl_nft_delete_rules(struct vsl_nl *nl, const char *kind, const char *bridge
 		return r;
 	vsl_nft_batch_init(&b, nl, d.n);
 	for (size_t i = 0; i < d.n; i++) {
-		if (!vsl_nft_owned_by(&d.v[i], kind, bridge, veth))
+		if (!vsl_nft_owned_by(&d.v[i], kind, bridge))
 			continue;
 		vsl_nft_del_rule(&b, &d.v[i]);
 		k++;
@@ -352,25 +394,6 @@ int vsl_nft_delete_rules(struct vsl_nl *nl, const char *kind, const char *bridge
 	return 0;
 }
 
-int vsl_nat_count(struct vsl_nl *nl, const char *bridge, const char *id, size_t *out,
-		  struct vsl_err *err)
-{
-	char veth[VSL_IFNAMSIZ];
-	struct vsl_nft_rules d;
-	int r;
-
-	if (id)
-		vsl_net_veth_name(id, veth);
-	r = vsl_nft_list(nl, &d, err);
-	if (r < 0)
-		return r;
-	*out = 0;
-	for (size_t i = 0; i < d.n; i++)
-		*out += vsl_nft_owned_by(&d.v[i], id ? "port" : NULL, bridge, id ? veth : NULL);
-	free(d.v);
-	return 0;
-}
-
 void vsl_nft_match_oifname(struct nftnl_rule *r, uint32_t op, const char *ifname)
 {
 	char name[VSL_IFNAMSIZ] = { 0 };
@@ -380,31 +403,3 @@ void vsl_nft_match_oifname(struct nftnl_rule *r, uint32_t op, const char *ifname
 	vsl_nft_cmp(r, op, name, sizeof(name));
 }
 
-/* The subnet leaving through any other interface is masqueraded; traffic port-forwarded
- * back into the same bridge (hairpin) too, so the reply returns the way it came. */
-int vsl_nat_drop_if_empty(struct vsl_nl *nl, struct vsl_err *err)
-{
-	struct nftnl_table *t;
-	struct vsl_nft_rules d;
-	struct vsl_nft_batch b;
-	struct nlmsghdr *nlh;
-	int r;
-
-	r = vsl_nft_list(nl, &d, err);
-	if (r < 0)
-		return r;
-	free(d.v);
-	if (d.n)
-		return 0;
-	vsl_nft_batch_init(&b, nl, 1);
-	t = nftnl_table_alloc();
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, VSL_NFT_TABLE);
-	nlh = vsl_nft_batch_msg(&b, NFT_MSG_DELTABLE, 0);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	vsl_nft_batch_done(&b, nlh);
-	nftnl_table_free(t);
-	r = vsl_nft_batch_send(&b);
-	if (r < 0 && r != -ENOENT)
-		return vsl_nl_fail(nl, err, r, "nftables: delete table %s", VSL_NFT_TABLE);
-	return 0;
-}

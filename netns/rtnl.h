@@ -19,6 +19,7 @@ struct vsl_link {
 	int master;			/* ifindex of the bridge it is in, 0 if none */
 	char name[VSL_IFNAMSIZ];
 	char kind[16];			/* "bridge", "veth", ... or "" */
+	bool route_localnet;		/* net.ipv4.conf.NAME.route_localnet */
 };
 
 /* Look a link up by name. 0, or -ENODEV (err filled: "<what> NAME: no such interface"). */
@@ -47,6 +48,7 @@ struct vsl_link_change {
 	unsigned mtu;			/* 0: unchanged */
 	const uint8_t *mac;		/* NULL: unchanged */
 	bool up;			/* bring up */
+	bool route_localnet;		/* switch net.ipv4.conf.NAME.route_localnet on */
 };
 int vsl_link_set(struct vsl_nl *nl, int index, const char *what,
 		 const struct vsl_link_change *c, struct vsl_err *err);

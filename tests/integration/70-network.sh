@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Networking on real containers: the vessel.net.* annotations put a container on a bridge
-# (veth, address from the pool, default route, NAT, port forwards). Only this test's own
-# bridge and addresses are used; the bridge, its nftables rules and the host's ip_forward
-# setting are put back as they were at the end.
+# (veth, address from the pool, default route, NAT, port forwards, also on the host's
+# 127.0.0.1). Only this test's own bridge and addresses are used; the bridge,
+# its nftables rules and the host's ip_forward setting are put back as they were at the end.
+# Isolation between networks is 13-security-net.sh's.
 . "$(dirname "$0")/../lib.sh"
 
 BR=vtn$(( $$ % 10000000 ))
@@ -33,11 +34,18 @@ trap net_cleanup EXIT
 
 command -v nft >/dev/null || { echo "not ok 1 - nft (package nftables) is needed to inspect rules"; exit 1; }
 
+PROBE=$TOP/tests/helpers/netprobe.py
 veths() { ip -o link show master "$1" 2>/dev/null | wc -l; }
-leases() { # containers holding a lease (one per family each)
-	awk '!/^#/ && NF == 2 { print $2 }' "$STORE/net/$1.leases" 2>/dev/null | sort -u | wc -l
+leases() { # containers holding a lease: one IPv4 address each (<store>/net/NET.addrs/ADDR)
+	ls "$STORE/net/$1.addrs" 2>/dev/null | grep -vc ':' || true
 }
 rules() { nft list table inet vessel 2>/dev/null | grep -c "comment \"vessel $1" || true; }
+# port forwards (elements of the maps fwd4 and fwd6) of container $1, or of everyone
+forwards() {
+	local m
+	for m in fwd4 fwd6; do nft list map inet vessel $m 2>/dev/null; done |
+		grep -o 'comment "[^"]*"' | grep -c "${1:+ $1\"}" || true
+}
 addr4() { vsl state "$1" | jq -r '.annotations["vessel.net.addr4"] // empty'; }
 cpid() { state_field "$1" pid; }
 
@@ -93,19 +101,49 @@ F=$TMP/f; net_bundle "$F" nc -l -p 8080 -e echo forwarded-ok
 annotate "$F" vessel.net.ports "$((PB + 99)):8080,$((PB + 98)):53/udp"
 check "create a server with ports" vsl create -b "$F" fwd1
 check "start it" vsl start fwd1
-is "8 port rules (2 ports x prerouting/output x v4/v6)" "$(rules "port $BR")" 8
+is "4 port forwards (2 ports x v4/v6)" "$(forwards fwd1)" 4
 is "forwarded port on $NET.1 reaches the container" \
 	"$(busybox nc -w 3 "$NET.1" $((PB + 99)) </dev/null 2>&1)" forwarded-ok
-is "masquerade for the subnet" "$(rules "masq $BR")" 4
+is "masquerade for the subnet (3 IPv4 rules, 2 IPv6)" "$(rules "masq $BR")" 5
 is "IPv4 forwarding is on" "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+is "the bridge has route_localnet on (forwards answer on 127.0.0.1)" \
+	"$(cat /proc/sys/net/ipv4/conf/$BR/route_localnet)" 1
 check "delete fwd1" vsl delete --force fwd1
-is "its port rules are gone" "$(rules "port $BR")" 0
+is "its port forwards are gone" "$(forwards fwd1)" 0
+
+# --- port forwards answer on the host's 127.0.0.1 and its other addresses, TCP and UDP
+# (a probe server in the container's network namespace: busybox nc has no UDP)
+G=$TMP/g; net_bundle "$G" sleep 300
+annotate "$G" vessel.net.ports "$((PB + 97)):7000,$((PB + 96)):7000/udp"
+check "create a container forwarding $((PB + 97))/tcp and $((PB + 96))/udp" vsl run -d -b "$G" lo1
+timeout 120 nsenter --net=/proc/$(cpid lo1)/ns/net python3 "$PROBE" serve 7000 >"$TMP/lo1.srv" 2>&1 &
+SRV=$!
+for i in $(seq 50); do grep -q ready "$TMP/lo1.srv" 2>/dev/null && break; sleep 0.1; done
+out=$(python3 "$PROBE" tcp 127.0.0.1 $((PB + 97)) 2)
+is "TCP on 127.0.0.1 reaches the container (which sees the bridge address)" "$out" "$NET.1 probe"
+out=$(python3 "$PROBE" udp 127.0.0.1 $((PB + 96)) 2)
+is "UDP on 127.0.0.1 reaches the container" "$out" "$NET.1 probe"
+own=$(ip -4 route get 192.0.2.1 2>/dev/null | grep -o 'src [0-9.]*' | cut -d' ' -f2)
+if [ -n "$own" ]; then
+	like "TCP on the host's own address $own too" "$(python3 "$PROBE" tcp "$own" $((PB + 97)) 2)" " probe$"
+	like "UDP on $own too" "$(python3 "$PROBE" udp "$own" $((PB + 96)) 2)" " probe$"
+else
+	skip "this host has no route to 192.0.2.1, so no source address to try"
+	skip "(the same for UDP)"
+fi
+python3 "$PROBE" tcp 127.0.0.1 $((PB + 95)) 1 >/dev/null 2>&1 && not_ok "an unforwarded port answers" ||
+	ok "a port that is not forwarded is not answered on 127.0.0.1"
+kill $SRV; wait $SRV 2>/dev/null
+check "delete lo1" vsl delete --force lo1
+python3 "$PROBE" tcp 127.0.0.1 $((PB + 97)) 1 >/dev/null 2>&1 && not_ok "127.0.0.1 still forwarded" ||
+	ok "after delete, 127.0.0.1:$((PB + 97)) is not forwarded any more"
+
 check "delete echo1, a2, a1" sh -c "$VESSEL --root $ROOT delete --force echo1 && $VESSEL --root $ROOT delete --force a2 && $VESSEL --root $ROOT delete --force a1"
 is "no veth left" "$(veths "$BR")" 0
 is "no lease left" "$(leases "$BR")" 0
 
 # --- bad input: one line each, nothing left behind
-before="$(veths "$BR") $(leases "$BR") $(rules "port")"
+before="$(veths "$BR") $(leases "$BR") $(forwards)"
 annotate "$A" vessel.net.address "$NET.10/24"
 check "a1 again at $NET.10" vsl create -b "$A" a1
 fails_with "address already leased" "address $NET.10 is already leased to a1" vsl create -b "$A" bad1
@@ -129,7 +167,7 @@ fails_with "network name too long" "longer than 15" "$VESSEL" network create vsl
 fails_with "network rm while in use" "network $BR: in use by 1 container \(a1\)" "$VESSEL" network rm "$BR"
 for i in 1 2 3 4 5 6 7; do assert_no_leftovers bad$i; done
 check "delete a1" vsl delete --force a1
-is "bad input left no veth, lease or rule" "$(veths "$BR") $(leases "$BR") $(rules "port")" "$before"
+is "bad input left no veth, lease or port forward" "$(veths "$BR") $(leases "$BR") $(forwards)" "$before"
 [ -e /sys/class/net/vtnnosuch ] && not_ok "bridge vtnnosuch made" || ok "no bridge made for an unknown network"
 
 check "network ${BR}s with room for one" "$VESSEL" network create "${BR}s" --subnet 10.216.$SX.0/30
@@ -158,13 +196,13 @@ is "50 parallel creates succeed" "$fails" 0
 is "50 distinct addresses" "$(for i in $(seq 0 49); do addr4 q$i; done | sort -u | grep -c "^$NET\.")" 50
 is "50 leases" "$(leases "$BR")" 50
 is "50 veths in the bridge" "$(veths "$BR")" 50
-is "200 port rules (50 x prerouting/output x v4/v6)" "$(rules "port $BR")" 200
+is "100 port forwards (50 x v4/v6)" "$(forwards)" 100
 diag "50 parallel creates with networking: $(( (t1 - t0) / 1000000 )) ms wall"
 for i in $(seq 0 49); do vsl delete --force q$i & done
 wait
 is "after deleting them: no veth" "$(veths "$BR")" 0
 is "no lease" "$(leases "$BR")" 0
-is "no port rule" "$(rules "port $BR")" 0
+is "no port forward" "$(forwards)" 0
 for i in 0 17 49; do assert_no_leftovers q$i; done
 
 # --- setup time per container: create with and without the annotation
@@ -183,6 +221,8 @@ diag "create+delete: ${plain} ms without network, ${netted} ms with (network set
 
 check "network rm $BR" "$VESSEL" network rm "$BR"
 [ -e "/sys/class/net/$BR" ] && not_ok "bridge $BR still there" || ok "bridge $BR removed"
-is "no vessel rule for $BR left" "$(rules "masq $BR")$(rules "port $BR")" 00
+is "no vessel rule or port forward for $BR left" "$(rules "masq $BR")$(forwards)" 00
+is "no nftables table left (no other vessel network here)" "$(nft list tables | grep -c 'inet vessel')" \
+	"$(ls "$STORE/net"/*.json 2>/dev/null | wc -l)"
 
 done_testing

@@ -1,6 +1,7 @@
-/* netns/ipam.c and netns/parse.c: address arithmetic, the lease list, the choice of an
- * address (network, gateway and broadcast skipped, same id keeps its lease, reuse after
- * release, exhausted pool named), IPv6, port lists, rates and derived names. Pure: no kernel. */
+/* netns/ipam.c and netns/parse.c: address arithmetic, the choice of an address (next fit:
+ * network, gateway and broadcast skipped, a released address reused after the rest, the
+ * cursor wraps, exhausted pool named, a requested address checked), IPv6, port lists,
+ * rates and derived names. Pure: no kernel. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,22 +33,62 @@ static struct vsl_cidr cidr(const char *s)
 #define IP(s) ((struct vsl_ip[]){ ip(s) })
 #define CIDR(s) ((struct vsl_cidr[]){ cidr(s) })
 
-/* pick for id and, on success, record the lease; returns the address as text. */
-static const char *take(const struct vsl_ipam_pool *p, struct vsl_leases *l, const char *id,
-			const char *want, int *r, struct vsl_err *err)
+/* A lease table for the next-fit tests: the addresses taken, as text. */
+struct fake {
+	char taken[64][VSL_IP_STRLEN];
+	int n;
+	int fail_at;		/* taken() fails on this call (0: never) */
+	int calls;
+};
+
+static int fake_taken(void *arg, const struct vsl_ip *ip, struct vsl_err *err)
+{
+	struct fake *f = arg;
+	char s[VSL_IP_STRLEN];
+
+	if (++f->calls == f->fail_at)
+		return vsl_fail(err, EIO, "lease store broken");
+	vsl_ip_str(ip, s);
+	for (int i = 0; i < f->n; i++)
+		if (strcmp(f->taken[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static void fake_release(struct fake *f, const char *s)
+{
+	for (int i = 0; i < f->n; i++)
+		if (strcmp(f->taken[i], s) == 0)
+			memcpy(f->taken[i], f->taken[--f->n], VSL_IP_STRLEN);
+}
+
+/* Next fit, and on success lease the address; returns it as text ("" on failure). */
+static const char *take(const struct vsl_ipam_pool *p, struct fake *f, uint64_t *next, int *r,
+			struct vsl_err *err)
 {
 	static char buf[VSL_IP_STRLEN];
-	struct vsl_cidr w;
 	struct vsl_ip out;
 
-	if (want)
-		w = cidr(want);
-	*r = vsl_ipam_pick(p, l, id, want ? &w : NULL, &out, err);
+	*r = vsl_ipam_next(p, next, fake_taken, f, &out, err);
 	if (*r < 0)
 		return "";
-	vsl_leases_remove(l, id, out.family);
-	vsl_leases_add(l, id, &out);
-	return vsl_ip_str(&out, buf);
+	vsl_ip_str(&out, buf);
+	memcpy(f->taken[f->n++], buf, VSL_IP_STRLEN);
+	return buf;
+}
+
+/* is_str evaluates its arguments twice: take once, then compare. */
+#define took(p, f, next, r, err, want, ...)                           \
+	do {                                                          \
+		const char *got_ = take(p, f, next, r, err);          \
+		ok(strcmp(got_, want) == 0, __VA_ARGS__);             \
+		if (strcmp(got_, want) != 0)                          \
+			printf("#   got %s (%s)\n", got_, (err)->msg); \
+	} while (0)
+
+static int check(const struct vsl_ipam_pool *p, const char *want, struct vsl_err *err)
+{
+	return vsl_ipam_check(p, CIDR(want), err);
 }
 
 static void test_parse(void)
@@ -98,92 +139,94 @@ static void test_subnet_check(void)
 static void test_pick_v4(void)
 {
 	struct vsl_ipam_pool p = { "vtest0", cidr("10.0.0.0/29"), ip("10.0.0.1") };
-	struct vsl_leases l = { 0 };
 	static const char *const want[] = { "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
 					    "10.0.0.6" };
+	struct fake f = { 0 };
 	struct vsl_err err;
-	char id[16];
+	uint64_t next = 1;
 	int r;
 
-	for (int i = 0; i < 5; i++) {
-		snprintf(id, sizeof(id), "c%d", i);
-		is_str(take(&p, &l, id, NULL, &r, &err), want[i], "%s gets %s", id, want[i]);
-	}
-	is_str(take(&p, &l, "c2", NULL, &r, &err), "10.0.0.4", "same id keeps its lease");
-	ok(l.n == 5, "still five leases");
-	take(&p, &l, "c9", NULL, &r, &err);
+	for (int i = 0; i < 5; i++)
+		took(&p, &f, &next, &r, &err, want[i], "pick %d gets %s (gateway skipped)",
+		       i, want[i]);
+	take(&p, &f, &next, &r, &err);
 	ok(r == -EADDRNOTAVAIL && strstr(err.msg, "vtest0") && strstr(err.msg, "10.0.0.0/29"),
-	   "full pool names bridge and subnet: %s", err.msg);
-	ok(vsl_leases_remove(&l, "c2", 0) == 1, "release c2");
-	is_str(take(&p, &l, "c9", NULL, &r, &err), "10.0.0.4", "released address is reused");
+	   "full pool (broadcast never handed out) names bridge and subnet: %s", err.msg);
+	fake_release(&f, "10.0.0.4");
+	took(&p, &f, &next, &r, &err, "10.0.0.4", "released address is reused when it is "
+	       "the only one left");
+	fake_release(&f, "10.0.0.3");
+	fake_release(&f, "10.0.0.6");
+	next = 5;
+	took(&p, &f, &next, &r, &err, "10.0.0.6", "next fit: the search goes on from "
+	       "where the last one stopped, not from the lowest free address");
+	took(&p, &f, &next, &r, &err, "10.0.0.3", "and wraps around to the start");
+	ok(next == 4, "the cursor moves past the address handed out (%llu)",
+	   (unsigned long long)next);
+	fake_release(&f, "10.0.0.5");
+	f.calls = 0;
+	f.fail_at = 1;
+	take(&p, &f, &next, &r, &err);
+	ok(r == -EIO && strstr(err.msg, "lease store broken"), "a failing lookup is returned: %s",
+	   err.msg);
+	f.fail_at = 0;
+	next = 0;
+	took(&p, &f, &next, &r, &err, "10.0.0.5", "cursor 0 starts at the first address");
 
-	vsl_leases_remove(&l, "c0", 0);
-	take(&p, &l, "s", "10.0.0.9/29", &r, &err);
-	ok(r == -EINVAL && strstr(err.msg, "outside subnet 10.0.0.0/29"), "outside: %s", err.msg);
-	take(&p, &l, "s", "10.0.0.0/29", &r, &err);
-	ok(r == -EINVAL && strstr(err.msg, "network address"), "network: %s", err.msg);
-	take(&p, &l, "s", "10.0.0.1/29", &r, &err);
-	ok(r == -EINVAL && strstr(err.msg, "gateway address"), "gateway: %s", err.msg);
-	take(&p, &l, "s", "10.0.0.7/29", &r, &err);
-	ok(r == -EINVAL && strstr(err.msg, "broadcast address"), "broadcast: %s", err.msg);
-	take(&p, &l, "s", "10.0.0.3/29", &r, &err);
-	ok(r == -EADDRINUSE && strstr(err.msg, "leased to c1"), "leased: %s", err.msg);
-	take(&p, &l, "s", "10.0.0.2/24", &r, &err);
-	ok(r == -EINVAL && strstr(err.msg, "prefix must be /29"), "prefix: %s", err.msg);
-	is_str(take(&p, &l, "s", "10.0.0.2/29", &r, &err), "10.0.0.2", "free static address");
-	is_str(take(&p, &l, "s", "10.0.0.2/29", &r, &err), "10.0.0.2", "static again: kept");
-	vsl_leases_clear(&l);
+	ok(check(&p, "10.0.0.9/29", &err) == -EINVAL && strstr(err.msg, "outside subnet 10.0.0.0/29"),
+	   "outside: %s", err.msg);
+	ok(check(&p, "10.0.0.0/29", &err) == -EINVAL && strstr(err.msg, "network address"),
+	   "network: %s", err.msg);
+	ok(check(&p, "10.0.0.1/29", &err) == -EINVAL && strstr(err.msg, "gateway address"),
+	   "gateway: %s", err.msg);
+	ok(check(&p, "10.0.0.7/29", &err) == -EINVAL && strstr(err.msg, "broadcast address"),
+	   "broadcast: %s", err.msg);
+	ok(check(&p, "10.0.0.2/24", &err) == -EINVAL && strstr(err.msg, "prefix must be /29"),
+	   "prefix: %s", err.msg);
+	ok(check(&p, "fd00::2/29", &err) == -EINVAL && strstr(err.msg, "family"),
+	   "family: %s", err.msg);
+	ok(check(&p, "10.0.0.2/29", &err) == 0, "a host address of the subnet is fine");
 }
 
 static void test_pick_v6(void)
 {
 	struct vsl_ipam_pool p = { "vtest6", cidr("fd00::/125"), ip("fd00::1") };
 	struct vsl_ipam_pool big = { "vbig", cidr("fd89:1:2:3::/64"), ip("fd89:1:2:3::1") };
-	struct vsl_leases l = { 0 };
+	struct fake f = { 0 };
 	struct vsl_err err;
-	char id[16];
+	uint64_t next = 1;
 	const char *got = "";
 	int r = 0;
 
-	for (int i = 0; i < 6; i++) {
-		snprintf(id, sizeof(id), "c%d", i);
-		got = take(&p, &l, id, NULL, &r, &err);
-	}
+	for (int i = 0; i < 6; i++)
+		got = take(&p, &f, &next, &r, &err);
 	is_str(got, "fd00::7", "IPv6 hands out the last address (no broadcast)");
-	take(&p, &l, "c7", NULL, &r, &err);
+	take(&p, &f, &next, &r, &err);
 	ok(r == -EADDRNOTAVAIL && strstr(err.msg, "fd00::/125"), "v6 pool full: %s", err.msg);
-	take(&p, &l, "x", "fd00::1/125", &r, &err);
-	ok(r == -EINVAL && strstr(err.msg, "gateway"), "v6 gateway refused");
-	vsl_leases_clear(&l);
-	is_str(take(&big, &l, "a", NULL, &r, &err), "fd89:1:2:3::2", "/64 first address");
-	is_str(take(&big, &l, "b", "fd89:1:2:3:ffff:ffff:ffff:fffe/64", &r, &err),
-	       "fd89:1:2:3:ffff:ffff:ffff:fffe", "/64 static high address");
-	is_str(take(&big, &l, "c", NULL, &r, &err), "fd89:1:2:3::3", "/64 next address");
-	vsl_leases_clear(&l);
+	ok(check(&p, "fd00::1/125", &err) == -EINVAL && strstr(err.msg, "gateway"),
+	   "v6 gateway refused");
+	ok(check(&p, "fd00::7/125", &err) == 0, "v6 last address is a host address");
+	memset(&f, 0, sizeof(f));
+	next = 1;
+	took(&big, &f, &next, &r, &err, "fd89:1:2:3::2", "/64 first address");
+	took(&big, &f, &next, &r, &err, "fd89:1:2:3::3", "/64 next address");
+	next = UINT64_MAX;
+	took(&big, &f, &next, &r, &err, "fd89:1:2:3::4", "a cursor past the end wraps");
 }
 
-static void test_leases_text(void)
+static void test_leases_ids(void)
 {
-	struct vsl_leases l = { 0 }, back = { 0 };
-	struct vsl_err err;
-	cleanup_free char *text = NULL;
+	struct vsl_leases l = { 0 };
+	char buf[64];
 
 	vsl_leases_add(&l, "web1", IP("10.89.0.2"));
 	vsl_leases_add(&l, "web1", IP("fd89::2"));
 	vsl_leases_add(&l, "db", IP("10.89.0.3"));
-	text = vsl_leases_format(&l);
-	ok(vsl_leases_parse(text, &back, &err) == 0 && back.n == 3, "lease file round trip");
-	ok(back.n == 3 && vsl_leases_find(&back, "web1", AF_INET6) &&
-	   vsl_ip_eq(&vsl_leases_find(&back, "web1", AF_INET6)->ip,
-		     IP("fd89::2")), "v6 lease found by id");
-	ok(vsl_leases_remove(&back, "web1", 0) == 2 && back.n == 1, "release drops both families");
-	vsl_leases_clear(&back);
-	ok(vsl_leases_parse("10.0.0.2 a\nnonsense\n", &back, &err) == -EINVAL &&
-	   strstr(err.msg, "line 2"), "bad lease line named: %s", err.msg);
-	ok(vsl_leases_parse("\n# c\n10.0.0.2 a\n", &back, &err) == 0 && back.n == 1,
-	   "blank and comment lines skipped");
-	vsl_leases_clear(&back);
+	ok(vsl_leases_ids(&l, buf, sizeof(buf)) == 2, "two holders of three leases");
+	ok(strcmp(buf, "web1, db") == 0, "their ids, once each: %s", buf);
+	ok(vsl_leases_ids(&l, buf, 6) == 2 && strlen(buf) < 6, "a short buffer truncates: %s", buf);
 	vsl_leases_clear(&l);
+	ok(l.n == 0 && !l.v, "cleared");
 }
 
 static void test_ports(void)
@@ -285,7 +328,7 @@ int main(void)
 	test_subnet_check();
 	test_pick_v4();
 	test_pick_v6();
-	test_leases_text();
+	test_leases_ids();
 	test_ports();
 	test_rates();
 	test_names();

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include "netns/internal.h"
+#include "netns/nft.h"
 #include "netns/rtnl.h"
 #include "tests/unit/netns_test.h"
 
@@ -12,10 +13,13 @@
 
 static struct tn t;
 
-/* Leases of id in the bridge's lease file. */
+/* Addresses leased to id on the bridge (symlinks <store>/net/BRIDGE.addrs/ADDR -> id), and
+ * 1 more if its record exists. */
 static int lease_count(const char *bridge, const char *id)
 {
-	return atoi(tn_out("grep -c ' %s$' %s/net/%s.leases 2>/dev/null", id, t.store, bridge));
+	return atoi(tn_out("find %s/net/%s.addrs -maxdepth 1 -type l -lname '%s' 2>/dev/null | "
+			   "wc -l", t.store, bridge, id)) +
+	       (access(tn_out("echo %s/net/ids/%s.json", t.store, id), F_OK) == 0);
 }
 
 static size_t nat_rules(const char *bridge, const char *id)
@@ -24,7 +28,7 @@ static size_t nat_rules(const char *bridge, const char *id)
 	struct vsl_err err;
 	size_t n = 999;
 
-	if (vsl_nat_open(&nl, &err) == 0)
+	if (vsl_nft_open(&nl, &err) == 0)
 		vsl_nat_count(&nl, bridge, id, &n, &err);
 	vsl_nl_close(&nl);
 	return n;
@@ -87,9 +91,9 @@ static void test_two_containers(pid_t c1, pid_t c2)
 	/* is_str evaluates its arguments twice: one connection, then compare */
 	got = tn_out("echo hello-echo | timeout 5 " NS "busybox nc -w 2 10.123.0.3 7777", c1);
 	is_str(got, "hello-echo", "TCP echo from c1 to a server in c2");
-	ok(lease_count(t.bridge, "c1") == 2, "c1 holds a v4 and a v6 lease");
+	ok(lease_count(t.bridge, "c1") == 3, "c1 holds a v4 and a v6 lease and its record");
 	r = vsl_net_attach(&r1, &i1, &err);
-	ok(r == 0 && strcmp(i1.addr4, "10.123.0.2/24") == 0 && lease_count(t.bridge, "c1") == 2,
+	ok(r == 0 && strcmp(i1.addr4, "10.123.0.2/24") == 0 && lease_count(t.bridge, "c1") == 3,
 	   "attach of the same id again keeps its lease %s", r ? err.msg : "");
 	ok(tn_sh(NS "busybox ping -c 1 -W 2 10.123.0.3 >/dev/null", c1) == 0,
 	   "c1 still reaches c2 after the repeated attach");
@@ -107,7 +111,7 @@ static void test_port_forward(pid_t c3)
 	r = vsl_net_attach(&r3, &i3, &err);
 	ok(r == 0, "attach c3 with a static address and ports %s", r ? err.msg : "");
 	is_str(i3.addr4, "10.123.0.77/24", "static address honoured");
-	ok(nat_rules(t.bridge, "c3") == 8, "8 DNAT rules (2 ports x 2 chains x 2 families): %zu",
+	ok(nat_rules(t.bridge, "c3") == 4, "4 port-forward elements (2 ports x 2 families): %zu",
 	   nat_rules(t.bridge, "c3"));
 	tn_sh("timeout 5 " NS "busybox nc -l -p 8080 -e /bin/echo forwarded-ok >/dev/null 2>&1 &",
 	      c3);
@@ -148,7 +152,8 @@ static void test_refusals(void)
 		{ "b6", t.bridge, NULL, "80", EINVAL, "ports: 80:" },
 		{ "b7", t.bridge, NULL, "18080:80", EADDRINUSE, "already forwarded to container c3" },
 		{ "b8", "vtnnosuch", NULL, NULL, ENOENT, "network vtnnosuch: not found" },
-		{ "b 9", t.bridge, NULL, NULL, EINVAL, "space" },
+		{ "b 9", t.bridge, NULL, NULL, EINVAL, "use letters" },
+		{ "b/10", t.bridge, NULL, NULL, EINVAL, "use letters" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -177,7 +182,7 @@ static void test_exhausted(void)
 	snprintf(small, sizeof(small), "%ss", t.bridge);
 	ra = tn_req(&t, "e1", a, small, NULL, NULL);
 	rb = tn_req(&t, "e2", b, small, NULL, NULL);
-	r = vsl_net_network_create(t.store, small, "10.125.0.0/30", NULL, &err);
+	r = vsl_net_network_create(t.store, small, "10.125.0.0/30", NULL, NULL, 0, &err);
 	ok(r == 0, "network with room for one container %s", r ? err.msg : "");
 	r = vsl_net_attach(&ra, &info, &err);
 	ok(r == 0 && strcmp(info.addr4, "10.125.0.2/30") == 0 && !info.addr6[0],
@@ -194,6 +199,22 @@ static void test_exhausted(void)
 	ok(vsl_net_detach(&rb, &err) == 0, "detach e2");
 	ok(vsl_net_network_rm(t.store, small, &err) == 0 && !tn_link_exists(small) &&
 	   nat_rules(small, NULL) == 0, "network rm removes the bridge and its NAT rules");
+}
+
+/* A record edited by hand: connections must be interface names, at most 64 of them. */
+static void test_bad_record(void)
+{
+	struct vsl_network nw;
+	struct vsl_err err;
+
+	tn_sh("echo '{\"name\": \"vtnbad\", \"subnet\": \"10.128.0.0/24\", \"gateway\": "
+	      "\"10.128.0.1\", \"connected\": [\"../x\"]}' > %s/net/vtnbad.json", t.store);
+	ok(vsl_network_load(t.store, "vtnbad", &nw, &err) == -EINVAL &&
+	   strstr(err.msg, "missing or bad fields"), "a bad connected entry is refused: %s", err.msg);
+	tn_sh("sed -i 's|\"../x\"|\"vtnother\"|' %s/net/vtnbad.json", t.store);
+	ok(vsl_network_load(t.store, "vtnbad", &nw, &err) == 0 && nw.nconnected == 1 &&
+	   strcmp(nw.connected[0], "vtnother") == 0, "a good one loads");
+	tn_sh("rm %s/net/vtnbad.json", t.store);
 }
 
 static void test_detach(pid_t c1, pid_t c2, pid_t c3)
@@ -214,7 +235,7 @@ static void test_detach(pid_t c1, pid_t c2, pid_t c3)
 	kill(c2, SIGKILL);
 	vsl_net_veth_name("c2", veth);
 	ok(tn_link_exists(t.bridge), "bridge %s kept after detach", t.bridge);
-	ok(nat_rules(t.bridge, NULL) == 4, "masquerade rules stay with the bridge");
+	ok(nat_rules(t.bridge, NULL) == 5, "masquerade rules stay with the bridge (3 IPv4, 2 IPv6)");
 }
 
 int main(void)
@@ -224,16 +245,16 @@ int main(void)
 	int r;
 
 	tn_setup(&t, "attach");
-	r = vsl_net_network_create(t.store, t.bridge, "10.123.0.0/24", "fd12:3::/64", &err);
+	r = vsl_net_network_create(t.store, t.bridge, "10.123.0.0/24", "fd12:3::/64", NULL, 0, &err);
 	ok(r == 0, "network create %s %s", t.bridge, r ? err.msg : "");
 	tn_sh("sed -i 's/\"mtu\": 0/\"mtu\": 1400/' %s/net/%s.json", t.store, t.bridge);
-	ok(vsl_net_network_create(t.store, t.bridge, "10.126.0.0/24", NULL, &err) == -EEXIST,
+	ok(vsl_net_network_create(t.store, t.bridge, "10.126.0.0/24", NULL, NULL, 0, &err) == -EEXIST,
 	   "network create twice: %s", err.msg);
-	ok(vsl_net_network_create(t.store, "vtnx", "10.123.0.128/25", NULL, &err) == -EINVAL &&
+	ok(vsl_net_network_create(t.store, "vtnx", "10.123.0.128/25", NULL, NULL, 0, &err) == -EINVAL &&
 	   strstr(err.msg, "overlaps network"), "overlapping subnet refused: %s", err.msg);
-	ok(vsl_net_network_create(t.store, "vtnx", "10.1.0.0/33", NULL, &err) == -EINVAL &&
+	ok(vsl_net_network_create(t.store, "vtnx", "10.1.0.0/33", NULL, NULL, 0, &err) == -EINVAL &&
 	   strstr(err.msg, "invalid"), "invalid subnet refused: %s", err.msg);
-	ok(vsl_net_network_create(t.store, "vsltest-net-toolong", "10.1.0.0/24", NULL, &err) ==
+	ok(vsl_net_network_create(t.store, "vsltest-net-toolong", "10.1.0.0/24", NULL, NULL, 0, &err) ==
 	   -EINVAL, "long network name refused: %s", err.msg);
 	c1 = tn_spawn(&t);
 	c2 = tn_spawn(&t);
@@ -242,6 +263,7 @@ int main(void)
 	test_port_forward(c3);
 	test_refusals();
 	test_exhausted();
+	test_bad_record();
 	test_detach(c1, c2, c3);
 	ok(vsl_net_network_rm(t.store, t.bridge, &err) == 0 && !tn_link_exists(t.bridge) &&
 	   nat_rules(NULL, NULL) == 0, "network rm: bridge, rules and table gone");

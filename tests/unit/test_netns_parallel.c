@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include "netns/internal.h"
+#include "netns/nft.h"
 #include "tests/unit/netns_test.h"
 
 #define WORKERS 5
@@ -97,10 +98,25 @@ static size_t nat_rules(const char *bridge, const char *id)
 	struct vsl_err err;
 	size_t n = 999;
 
-	if (vsl_nat_open(&nl, &err) == 0)
+	if (vsl_nft_open(&nl, &err) == 0)
 		vsl_nat_count(&nl, bridge, id, &n, &err);
 	vsl_nl_close(&nl);
 	return n;
+}
+
+/* Every port-forward element (fwd4 and fwd6), whoever owns it. */
+static size_t port_elems(void)
+{
+	struct vsl_nl nl;
+	struct vsl_err err;
+	size_t n4 = 999, n6 = 999;
+
+	if (vsl_nft_open(&nl, &err) == 0) {
+		vsl_nft_elem_list(&nl, VSL_FW_FWD4, NULL, &n4, &err);
+		vsl_nft_elem_list(&nl, VSL_FW_FWD6, NULL, &n6, &err);
+	}
+	vsl_nl_close(&nl);
+	return n4 + n6;
 }
 
 static void test_parallel(void)
@@ -110,7 +126,7 @@ static void test_parallel(void)
 	struct vsl_err err;
 	double wall;
 
-	ok(vsl_net_network_create(t.store, t.bridge, "10.127.0.0/24", NULL, &err) == 0,
+	ok(vsl_net_network_create(t.store, t.bridge, "10.127.0.0/24", NULL, NULL, 0, &err) == 0,
 	   "network %s", t.bridge);
 	wall = run_parallel(false, res, NULL);
 	timing("parallel attach", res, wall);
@@ -123,12 +139,14 @@ static void test_parallel(void)
 	}
 	ok(bad == 0, "50 parallel attaches succeed (%d failed)", bad);
 	ok(dup == 0, "50 distinct addresses (%d duplicates)", dup);
-	ok(atoi(tn_out("grep -c '^10.127.0' %s/net/%s.leases", t.store, t.bridge)) == TOTAL,
-	   "50 leases in the lease file");
+	ok(atoi(tn_out("ls %s/net/%s.addrs | grep -c '^10.127.0'", t.store, t.bridge)) == TOTAL &&
+	   atoi(tn_out("ls %s/net/ids | wc -l", t.store)) == TOTAL,
+	   "50 leases, 50 container records");
 	ok(atoi(tn_out("ip -o link show master %s | wc -l", t.bridge)) == TOTAL,
 	   "50 veths in the bridge");
-	ok(nat_rules(t.bridge, NULL) == 2 + 2 * TOTAL, "2 masquerade + 100 port rules (%zu)",
-	   nat_rules(t.bridge, NULL));
+	ok(nat_rules(t.bridge, NULL) == 3 && port_elems() == TOTAL,
+	   "3 masquerade rules, 50 port-forward elements (%zu, %zu)", nat_rules(t.bridge, NULL),
+	   port_elems());
 
 	/* detach by other processes than attached: match pids to ids */
 	for (int i = 0; i < TOTAL; i++)
@@ -140,9 +158,10 @@ static void test_parallel(void)
 		bad += del[i].r != 0;
 	ok(bad == 0, "50 parallel detaches succeed (%d failed)", bad);
 	ok(atoi(tn_out("ip -o link show master %s | wc -l", t.bridge)) == 0, "no veth left");
-	ok(access(tn_out("echo %s/net/%s.leases", t.store, t.bridge), F_OK) != 0,
-	   "no lease left (file removed)");
-	ok(nat_rules(t.bridge, NULL) == 2, "no port rule left, masquerade stays");
+	ok(atoi(tn_out("ls %s/net/%s.addrs | wc -l", t.store, t.bridge)) == 0 &&
+	   atoi(tn_out("ls %s/net/ids 2>/dev/null | wc -l", t.store)) == 0, "no lease, no record left");
+	ok(nat_rules(t.bridge, NULL) == 3 && port_elems() == 0,
+	   "no port-forward element left, masquerade stays");
 	ok(vsl_net_network_rm(t.store, t.bridge, &err) == 0 && nat_rules(NULL, NULL) == 0 &&
 	   !tn_link_exists(t.bridge), "network rm leaves no rule, no table, no bridge");
 }
@@ -169,7 +188,7 @@ static void test_default_network(void)
 	ok(r == 0 && n == 1 && strcmp(nws[0].name, "vessel0") == 0 && nws[0].leases == 1 &&
 	   nws[0].present, "network list shows vessel0 with one container");
 	free(nws);
-	ok(vsl_net_network_create(t.store, "vtnclash", "10.89.128.0/24", NULL, &err) == -EINVAL &&
+	ok(vsl_net_network_create(t.store, "vtnclash", "10.89.128.0/24", NULL, NULL, 0, &err) == -EINVAL &&
 	   strstr(err.msg, "host route"), "a subnet on a host route is refused: %s", err.msg);
 	ok(vsl_net_detach(&req, &err) == 0 && vsl_net_network_rm(t.store, "vessel0", &err) == 0,
 	   "detach, network rm vessel0");
