@@ -2,8 +2,8 @@
  * Under the store's network lock: the network record, the lease, the bridge, the network's
  * nftables part and the container's port forwards. Outside it (so parallel creates
  * overlap): the veth pair, made with its peer directly inside the container's namespace,
- * and the container side (addresses, routes, lo), configured through a netlink socket opened
- * in that namespace. Nothing here reads what other containers hold. */
+ * the container side (addresses, routes, lo), configured through a netlink socket opened in
+ * that namespace, and the rate limit. Nothing here reads what other containers hold. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +28,9 @@ struct attach {
 	size_t nports;
 	struct vsl_cidr want;
 	bool has_want;
+	uint64_t rate;
 	struct vsl_ip ip4, ip6;
-	char veth[VSL_IFNAMSIZ];
+	char veth[VSL_IFNAMSIZ], ifb[VSL_IFNAMSIZ];
 	int nsfd;
 	bool leased, bridge_made, veth_made;
 	struct vsl_nl rt, nf;		/* host namespace: rtnetlink, nftables */
@@ -68,6 +69,8 @@ static int parse_req(struct attach *a, struct vsl_err *err)
 		r = vsl_net_check_ifname(a->bridge, "bridge", err);
 	if (r == 0)
 		r = vsl_ports_parse(req->ports, &a->ports, &a->nports, err);
+	if (r == 0 && req->rate)
+		r = vsl_net_rate_parse(req->rate, VSL_NET_ANN_RATE, &a->rate, err);
 	if (r < 0)
 		return r;
 	if (req->address && req->address[0] && strcmp(req->address, "auto") != 0) {
@@ -77,6 +80,7 @@ static int parse_req(struct attach *a, struct vsl_err *err)
 		a->has_want = true;
 	}
 	vsl_net_veth_name(req->id, a->veth);
+	vsl_net_ifb_name(req->id, a->ifb);
 	return 0;
 }
 
@@ -225,14 +229,16 @@ static void unmake_bridge(struct attach *a)
 		vsl_warn(a->req->log, "undo: %s", e.msg);
 }
 
-/* Undo a failed attach: veth, port forwards, lease; the bridge only if this call made it and
- * nobody else joined it meanwhile. Errors here are logged, not returned. */
+/* Undo a failed attach: veth, ifb, port forwards, lease; the bridge only if this call made
+ * it and nobody else joined it meanwhile. Errors here are logged, not returned. */
 static void unwind(struct attach *a)
 {
 	struct vsl_err e;
 	int lock;
 
 	if (a->veth_made && vsl_link_del(&a->rt, a->veth, &e) < 0)
+		vsl_warn(a->req->log, "undo: %s", e.msg);
+	if (a->rate && vsl_link_del(&a->rt, a->ifb, &e) < 0)
 		vsl_warn(a->req->log, "undo: %s", e.msg);
 	lock = vsl_net_lock(a->req->store, &e);
 	if (lock < 0) {
@@ -281,6 +287,8 @@ static int attach(struct attach *a, struct vsl_net_info *out, struct vsl_err *er
 		r = make_veth(a, err);
 	if (r == 0)
 		r = configure_container(a, err);
+	if (r == 0 && a->rate)
+		r = vsl_tc_rate_set(&a->rt, a->veth, a->ifb, a->rate, err);
 	if (r < 0) {
 		unwind(a);
 		return r;
@@ -308,16 +316,19 @@ int vsl_net_detach(const struct vsl_net_req *req, struct vsl_err *err)
 	cleanup_nl struct vsl_nl rt = { 0 };
 	cleanup_nl struct vsl_nl nf = { 0 };
 	cleanup_close int lock = -1;
-	char veth[VSL_IFNAMSIZ];
+	char veth[VSL_IFNAMSIZ], ifb[VSL_IFNAMSIZ];
 	int r;
 
 	r = check_id(req->id, err);
 	if (r < 0)
 		return r;
 	vsl_net_veth_name(req->id, veth);
+	vsl_net_ifb_name(req->id, ifb);
 	r = vsl_nl_open(&rt, NETLINK_ROUTE, err);
 	if (r == 0)
 		r = vsl_link_del(&rt, veth, err);
+	if (r == 0)
+		r = vsl_link_del(&rt, ifb, err);
 	if (r == 0)
 		r = vsl_nft_open(&nf, err);
 	if (r < 0)
@@ -326,4 +337,28 @@ int vsl_net_detach(const struct vsl_net_req *req, struct vsl_err *err)
 	if (lock < 0)
 		return lock;
 	return release(&nf, req->store, req->id, err);
+}
+
+int vsl_net_set_rate(const char *id, uint64_t bits_per_sec, struct vsl_err *err)
+{
+	cleanup_nl struct vsl_nl rt = { 0 };
+	char veth[VSL_IFNAMSIZ], ifb[VSL_IFNAMSIZ];
+	struct vsl_link l;
+	int r;
+
+	r = check_id(id, err);
+	if (r < 0)
+		return r;
+	if (bits_per_sec && (bits_per_sec < VSL_NET_RATE_MIN || bits_per_sec > VSL_NET_RATE_MAX))
+		return vsl_fail(err, ERANGE, "container %s: rate out of range (8kbit to 100gbit)",
+				id);
+	vsl_net_veth_name(id, veth);
+	vsl_net_ifb_name(id, ifb);
+	r = vsl_nl_open(&rt, NETLINK_ROUTE, err);
+	if (r < 0)
+		return r;
+	if (vsl_link_get(&rt, veth, "veth", &l, err) == -ENODEV)
+		return vsl_refuse(err, ENODEV, "container %s: no interface on a vessel network "
+				  "(host veth %s)", id, veth);
+	return vsl_tc_rate_set(&rt, veth, ifb, bits_per_sec, err);
 }

@@ -100,6 +100,10 @@ int vsl_nat_ports_add(struct vsl_nl *nl, const char *id, const struct vsl_port *
 /* Remove those of id's forwards that are still its own (none is fine). */
 int vsl_nat_ports_remove(struct vsl_nl *nl, const char *id, const struct vsl_port *ports,
 			 size_t n, struct vsl_err *err);
+/* tc.c: rate limit both ways on a container's host veth (bits per second, 0: none). */
+int vsl_tc_rate_set(struct vsl_nl *nl, const char *veth, const char *ifb, uint64_t bits,
+		    struct vsl_err *err);
+
 /* Tests and checks: port elements of container id (bridge ignored); with id NULL, the
  * masquerade rules of bridge, or (bridge NULL too) every port element and rule of the
  * table; 0 when there is no table. */

@@ -1,5 +1,5 @@
 /* Links over rtnetlink: look up, bridge, veth pair with its peer made directly in the
- * container's namespace, set (name, MTU, MAC, up, route_localnet), delete (ENODEV =
+ * container's namespace, ifb, set (name, MTU, MAC, up, route_localnet), delete (ENODEV =
  * already gone). */
 #include <errno.h>
 #include <linux/if.h>
@@ -120,6 +120,26 @@ int vsl_link_bridge_add(struct vsl_nl *nl, const char *name, const uint8_t mac[6
 	r = vsl_nl_talk(nl, &req, NULL, NULL);
 	if (r < 0)
 		return vsl_nl_fail(nl, err, r, "bridge %s: create", name);
+	return 0;
+}
+
+int vsl_link_ifb_add(struct vsl_nl *nl, const char *name, struct vsl_err *err)
+{
+	struct vsl_nlreq req;
+	struct ifinfomsg *ifi;
+	struct nlattr *info;
+	int r;
+
+	ifi = vsl_nlreq_init(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	vsl_nlreq_put_str(&req, IFLA_IFNAME, name);
+	info = vsl_nlreq_nest(&req, IFLA_LINKINFO);
+	vsl_nlreq_put_str(&req, IFLA_INFO_KIND, "ifb");
+	vsl_nlreq_nest_end(&req, info);
+	r = vsl_nl_talk(nl, &req, NULL, NULL);
+	if (r < 0)
+		return vsl_nl_fail(nl, err, r, "ifb %s: create", name);
 	return 0;
 }
 

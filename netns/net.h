@@ -1,10 +1,11 @@
 /* vessel's networking: a container joins a bridge through a veth pair, gets an address from
  * the bridge's pool (IPv4, and IPv6 where the network has a v6 subnet), a default route,
- * outbound NAT and port forwards. Networks are isolated from each
+ * outbound NAT, port forwards and optionally a rate limit. Networks are isolated from each
  * other unless connected (nftables, one table "vessel"). Networks are records under
  * <store>/net/<name>.json; what each container holds is <store>/net/ids/<id>.json and one
  * lease per address; one lock file <store>/net/lock serialises the short sections that
- * change them. runtime/ calls attach/detach; cmd/network.c calls the network_* functions. */
+ * change them. runtime/ calls attach/detach; cmd/network.c calls the network_* functions;
+ * the VPS layer calls vsl_net_set_rate and vsl_net_counters. */
 #ifndef VSL_NETNS_NET_H
 #define VSL_NETNS_NET_H
 
@@ -24,6 +25,7 @@
 #define VSL_NET_ANN_BRIDGE "vessel.net.bridge"
 #define VSL_NET_ANN_ADDRESS "vessel.net.address"
 #define VSL_NET_ANN_PORTS "vessel.net.ports"
+#define VSL_NET_ANN_RATE "vessel.net.rate"
 
 struct vsl_net_req {
 	const char *store;	/* ctx->store: leases and networks live under <store>/net */
@@ -31,6 +33,7 @@ struct vsl_net_req {
 	const char *bridge;	/* annotation vessel.net.bridge */
 	const char *address;	/* annotation vessel.net.address: "auto" (default) or CIDR */
 	const char *ports;	/* annotation vessel.net.ports: "HOST:CONTAINER[/tcp|/udp],..." */
+	const char *rate;	/* annotation vessel.net.rate: "10mbit" (NULL: unlimited) */
 	pid_t pid;		/* container process: its /proc/<pid>/ns/net */
 	const struct vsl_log *log;
 };
@@ -42,13 +45,18 @@ struct vsl_net_info {
 };
 
 /* Bridge (made if missing), veth, eth0 in the container, address, default route, lo up,
- * lease, port forwards. On failure everything made is removed (lease released).
+ * lease, port forwards, rate limit. On failure everything made is removed (lease released).
  * Costs the same however many containers the host has. */
 int vsl_net_attach(const struct vsl_net_req *req, struct vsl_net_info *out, struct vsl_err *err);
 /* Undo what attach made for req->id, found from its record in the store (req->store and
- * req->id are enough): lease, port forwards, host veth (ENODEV ok); bridge kept.
+ * req->id are enough): lease, port forwards, host veth (ENODEV ok), ifb; bridge kept.
  * Idempotent. */
 int vsl_net_detach(const struct vsl_net_req *req, struct vsl_err *err);
+
+/* Change a running container's rate limit live (bits per second, both directions; 0 removes
+ * it): tc qdiscs on the host end of its veth. ENODEV (one line) if the container has no
+ * vessel network interface. */
+int vsl_net_set_rate(const char *id, uint64_t bits_per_sec, struct vsl_err *err);
 
 #define VSL_NET_MAX_LINKS 64	/* networks one network can be connected to */
 
@@ -95,7 +103,11 @@ struct vsl_net_ifstats {
 };
 
 /* Every interface in the network namespace of pid (lo included), read over netlink from
- * inside it. *out is malloc'd. */
+ * inside it (events --stats). *out is malloc'd. */
 int vsl_net_stats(pid_t pid, struct vsl_net_ifstats **out, size_t *n, struct vsl_err *err);
+/* The container's traffic on its vessel network, read from the host end of its veth (which
+ * the container cannot touch) and given from the container's side: rx is what it received.
+ * out->name is the host veth. ENODEV (one line) if it has none. */
+int vsl_net_counters(const char *id, struct vsl_net_ifstats *out, struct vsl_err *err);
 
 #endif

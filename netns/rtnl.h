@@ -30,6 +30,9 @@ int vsl_link_get(struct vsl_nl *nl, const char *name, const char *what, struct v
 int vsl_link_bridge_add(struct vsl_nl *nl, const char *name, const uint8_t mac[6],
 			struct vsl_err *err);
 
+/* An ifb device, up (tc.c redirects a container's outgoing traffic through it). */
+int vsl_link_ifb_add(struct vsl_nl *nl, const char *name, struct vsl_err *err);
+
 struct vsl_veth_spec {
 	const char *host;		/* host end, in the caller's namespace */
 	const char *peer;		/* container end ("eth0") */

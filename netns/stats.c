@@ -1,5 +1,7 @@
-/* Per-interface counters of a container, read with one RTM_GETLINK dump over a netlink
- * socket opened inside its network namespace (IFLA_STATS64). */
+/* Per-interface counters (IFLA_STATS64) through one parser: every interface of a container,
+ * with one RTM_GETLINK dump over a netlink socket opened inside its network namespace
+ * (events --stats), or its vessel interface, with one RTM_GETLINK of the host end of its
+ * veth (vps stats: what the container cannot touch). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
@@ -14,6 +16,7 @@
 #include "common/util.h"
 #include "netns/net.h"
 #include "netns/nl.h"
+#include "netns/parse.h"
 
 struct stats_dump {
 	struct vsl_net_ifstats *v;
@@ -59,6 +62,46 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	d->v = xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
 	d->v[d->n++] = s;
 	return MNL_CB_OK;
+}
+
+int vsl_net_counters(const char *id, struct vsl_net_ifstats *out, struct vsl_err *err)
+{
+	cleanup_nl struct vsl_nl nl = { 0 };
+	struct stats_dump d = { 0 };
+	struct vsl_nlreq req;
+	char veth[VSL_IFNAMSIZ];
+	struct vsl_net_ifstats host;
+	int r;
+
+	vsl_net_veth_name(id, veth);
+	r = vsl_nl_open(&nl, NETLINK_ROUTE, err);
+	if (r < 0)
+		return r;
+	vsl_nlreq_init(&req, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
+	vsl_nlreq_put_str(&req, IFLA_IFNAME, veth);
+	r = vsl_nl_talk(&nl, &req, stats_cb, &d);
+	if (r == 0 && d.n != 1)
+		r = -EIO;
+	if (r < 0) {
+		free(d.v);
+		if (r == -ENODEV)
+			return vsl_refuse(err, ENODEV, "container %s: no interface on a vessel network "
+					  "(host veth %s)", id, veth);
+		return vsl_nl_fail(&nl, err, r, "network counters of container %s", id);
+	}
+	host = d.v[0];
+	free(d.v);
+	/* the veth's two ends see each packet from opposite sides */
+	*out = host;
+	out->rx_bytes = host.tx_bytes;
+	out->rx_packets = host.tx_packets;
+	out->rx_errors = host.tx_errors;
+	out->rx_dropped = host.tx_dropped;
+	out->tx_bytes = host.rx_bytes;
+	out->tx_packets = host.rx_packets;
+	out->tx_errors = host.rx_errors;
+	out->tx_dropped = host.rx_dropped;
+	return 0;
 }
 
 int vsl_net_stats(pid_t pid, struct vsl_net_ifstats **out, size_t *n, struct vsl_err *err)

@@ -194,11 +194,15 @@ static int attach_net(struct create *cr, pid_t pid, struct vsl_err *err)
 		.store = cr->ctx->store, .id = cr->c->id, .bridge = bridge,
 		.address = cr->o->net_address ? cr->o->net_address
 					      : vsl_config_annotation(cr->cfg, VSL_NET_ANN_ADDRESS),
-		.ports = ports, .pid = pid, .log = &cr->ctx->log,
+		.ports = ports, .rate = vsl_config_annotation(cr->cfg, VSL_NET_ANN_RATE),
+		.pid = pid, .log = &cr->ctx->log,
 	};
 	struct vsl_net_info info;
 	int r;
 
+	if (!bridge && req.rate)
+		return vsl_fail(err, EINVAL, "annotation %s needs %s (a rate applies to a vessel "
+				"network's interface)", VSL_NET_ANN_RATE, VSL_NET_ANN_BRIDGE);
 	if (!bridge)
 		return 0;
 	if (!vsl_ns_is_new(cr->cfg, VSL_NS_NET))

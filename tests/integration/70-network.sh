@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Networking on real containers: the vessel.net.* annotations put a container on a bridge
 # (veth, address from the pool, default route, NAT, port forwards, also on the host's
-# 127.0.0.1). Only this test's own bridge and addresses are used; the bridge,
+# 127.0.0.1, rate limits). Only this test's own bridge and addresses are used; the bridge,
 # its nftables rules and the host's ip_forward setting are put back as they were at the end.
 # Isolation between networks is 13-security-net.sh's.
 . "$(dirname "$0")/../lib.sh"
@@ -138,6 +138,53 @@ check "delete lo1" vsl delete --force lo1
 python3 "$PROBE" tcp 127.0.0.1 $((PB + 97)) 1 >/dev/null 2>&1 && not_ok "127.0.0.1 still forwarded" ||
 	ok "after delete, 127.0.0.1:$((PB + 97)) is not forwarded any more"
 
+# --- rate limit: vessel.net.rate, both ways, through tc on the host side of the veth
+R=$TMP/r; net_bundle "$R" sleep 300
+annotate "$R" vessel.net.rate 1mbit
+check "create a container limited to 1mbit" vsl run -d -b "$R" rate1
+U=$TMP/u; net_bundle "$U" sleep 300
+check "and one unlimited" vsl run -d -b "$U" rate0
+veth1=$(jq -r '.vessel.resources["net.veth"]' "$ROOT/rate1/state.json")
+ifb=vsr${veth1#vsl}
+# transfer ID to|from: seconds to move 200 kB between the host and the container
+transfer() {
+	local id=$1 dir=$2 pid out
+	pid=$(cpid "$id")
+	if [ "$dir" = to ]; then
+		timeout 20 nsenter --net=/proc/$pid/ns/net python3 "$PROBE" sink 7100 200000 >"$TMP/sink" 2>&1 &
+		for i in $(seq 50); do grep -q ready "$TMP/sink" 2>/dev/null && break; sleep 0.1; done
+		timeout 20 python3 "$PROBE" source "$(addr4 "$id" | cut -d/ -f1)" 7100 200000
+		wait
+	else
+		timeout 20 python3 "$PROBE" sink 7101 200000 >"$TMP/sink" 2>&1 &
+		for i in $(seq 50); do grep -q ready "$TMP/sink" 2>/dev/null && break; sleep 0.1; done
+		timeout 20 nsenter --net=/proc/$pid/ns/net python3 "$PROBE" source "$NET.1" 7101 200000 >/dev/null
+		wait
+		tail -1 "$TMP/sink"
+	fi
+}
+slow_to=$(transfer rate1 to); fast_to=$(transfer rate0 to)
+slow_from=$(transfer rate1 from); fast_from=$(transfer rate0 from)
+diag "200 kB to the container: ${slow_to}s at 1mbit, ${fast_to}s unlimited; from it: ${slow_from}s, ${fast_from}s"
+awk -v s="$slow_to" -v f="$fast_to" 'BEGIN { exit !(s > 0.8 && s < 6 && f < 0.4) }' &&
+	ok "to the container: 1mbit holds (about 1.5 s for 200 kB), unlimited is far faster" ||
+	not_ok "to the container: 1mbit ${slow_to}s, unlimited ${fast_to}s"
+awk -v s="$slow_from" -v f="$fast_from" 'BEGIN { exit !(s > 0.8 && s < 6 && f < 0.4) }' &&
+	ok "from the container: 1mbit holds, unlimited is far faster" ||
+	not_ok "from the container: 1mbit ${slow_from}s, unlimited ${fast_from}s"
+like "tc: a tbf at 1Mbit on the host veth $veth1" "$(tc qdisc show dev "$veth1" 2>&1)" "tbf .*rate 1Mbit"
+like "tc: and on the container's ifb $ifb" "$(tc qdisc show dev "$ifb" 2>&1)" "tbf .*rate 1Mbit"
+like "tc: its traffic is redirected there" "$(tc filter show dev "$veth1" ingress 2>&1)" "mirred .*Redirect to device $ifb"
+check "delete rate1, rate0" sh -c "$VESSEL --root $ROOT delete --force rate1 && $VESSEL --root $ROOT delete --force rate0"
+ip link show "$ifb" >/dev/null 2>&1 && not_ok "its ifb $ifb is gone with it" || ok "its ifb $ifb is gone with it"
+annotate "$R" vessel.net.rate 10M
+fails_with "a rate without a bit unit" 'vessel.net.rate "10M": expected' vsl create -b "$R" bad8
+annotate "$R" vessel.net.rate 200gbit
+fails_with "a rate out of range" 'out of range \(8kbit to 100gbit' vsl create -b "$R" bad9
+edit_config "$R" 'del(.annotations["vessel.net.bridge"])'
+annotate "$R" vessel.net.rate 1mbit
+fails_with "a rate without a network" "vessel.net.rate needs vessel.net.bridge" vsl create -b "$R" bad10
+for i in 8 9 10; do assert_no_leftovers bad$i; done
 check "delete echo1, a2, a1" sh -c "$VESSEL --root $ROOT delete --force echo1 && $VESSEL --root $ROOT delete --force a2 && $VESSEL --root $ROOT delete --force a1"
 is "no veth left" "$(veths "$BR")" 0
 is "no lease left" "$(leases "$BR")" 0
