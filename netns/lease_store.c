@@ -5,7 +5,7 @@
  *   <store>/net/<network>.addrs/<address> a symlink whose target is the holder's id: taking
  *                                         an address is one symlink(2), checking one is one
  *                                         readlink(2); both are atomic
- *   <store>/net/<network>.addrs/.next4    where the next-fit search starts (a hint)
+ *   <store>/net/<network>.addrs/.next     where the next-fit search starts (a hint)
  * Only `network list` and `network rm` read a whole .addrs directory. */
 #include <dirent.h>
 #include <errno.h>
@@ -245,34 +245,43 @@ int vsl_lease_dir_remove(const char *store, const char *network, struct vsl_err 
 	return vsl_rm_rf(dir, err);
 }
 
-/* ---- where the next-fit search starts: a hint, any value is correct ---- */
+/* ---- where the next-fit search starts: a hint, any value is correct ----
+ * One file, two fixed-width slots (IPv4, IPv6) rewritten in place: no temporary file, no
+ * rename, no fsync (metadata operations are what a create pays most for here). A torn or
+ * missing slot reads as 1, the start of the subnet. */
 
-static char *next_path(const char *store, const char *network, int family)
+#define NEXT_SLOT 21	/* "%20llu\n" */
+
+static char *next_path(const char *store, const char *network)
 {
-	return xasprintf("%s/net/%s.addrs/.next%c", store, network, family == AF_INET ? '4' : '6');
+	return xasprintf("%s/net/%s.addrs/.next", store, network);
 }
 
 uint64_t vsl_lease_next_load(const char *store, const char *network, int family)
 {
-	cleanup_free char *path = next_path(store, network, family);
-	char buf[32] = { 0 };
+	cleanup_free char *path = next_path(store, network);
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char buf[NEXT_SLOT + 1] = { 0 };
+	const char *p = buf;
 	uint64_t v;
 
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+	if (fd < 0 || pread(fd, buf, NEXT_SLOT, family == AF_INET ? 0 : NEXT_SLOT) != NEXT_SLOT)
 		return 1;
-	buf[strcspn(buf, "\n")] = '\0';
-	return vsl_parse_u64(buf, &v) == 0 ? v : 1;
+	buf[NEXT_SLOT - 1] = '\0';
+	while (*p == ' ')
+		p++;
+	return vsl_parse_u64(p, &v) == 0 ? v : 1;
 }
 
 void vsl_lease_next_save(const char *store, const char *network, int family, uint64_t next)
 {
-	cleanup_free char *path = next_path(store, network, family);
-	char buf[32];
-	struct vsl_err ignored;
-	int n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)next);
+	cleanup_free char *path = next_path(store, network);
+	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	char buf[NEXT_SLOT + 1];
 
-	vsl_write_file_replace(path, buf, (size_t)n, 0600, &ignored);
+	snprintf(buf, sizeof(buf), "%20llu\n", (unsigned long long)next);
+	if (fd >= 0 && pwrite(fd, buf, NEXT_SLOT, family == AF_INET ? 0 : NEXT_SLOT) < 0)
+		return;	/* a hint: the next pick starts elsewhere, that is all */
 }
 
 int vsl_lease_check_format(const char *store, const char *network, struct vsl_err *err)
