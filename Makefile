@@ -26,7 +26,7 @@ PREFIX  ?= /usr/local
 MANDIR  ?= $(PREFIX)/share/man
 ROOTFS  ?= build/busybox-rootfs
 
-.PHONY: all deps check check-v2 unit integration bench rootfs demo clean install man format check-format fuzz fuzz-deps
+.PHONY: all deps check check-v2 unit integration bench bench-net rootfs demo clean install man format check-format fuzz fuzz-deps
 
 all: vessel
 
@@ -73,6 +73,14 @@ demo: vessel rootfs
 
 bench: vessel rootfs
 	tests/bench/bench.sh
+
+# Networking at scale (issue 13): create and delete of a networked container with 0 and with
+# N others present, and the kernel memory a netns and a veth cost. As root; on a shared
+# machine through /work/bin/itest. make bench-net [N=200] [ROUNDS=15]
+bench-net: N ?= 200
+bench-net: ROUNDS ?= 15
+bench-net: vessel rootfs
+	tests/bench/net-scale.sh $(N) $(ROUNDS)
 
 # The man pages vessel(1) and vessel-COMMAND(1), written by vessel itself from the option
 # tables that also drive its parser and --help (cmd/cmd.h).
