@@ -1,4 +1,4 @@
-/* vessel template import|list|rm|inspect: the template store. */
+/* vessel template import|list|rm|inspect|digest: the template store. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "common/util.h"
 #include "overlay/overlay.h"
 
-static const struct vsl_cmd import_cmd, list_cmd, rm_cmd, inspect_cmd;
+static const struct vsl_cmd import_cmd, list_cmd, rm_cmd, inspect_cmd, digest_cmd;
 
 static void human(uint64_t n, char *buf, size_t len)
 {
@@ -197,6 +197,7 @@ static int do_inspect(struct vsl_ctx *ctx, int argc, char **argv)
 	gen_kv(g, "source", t.source);
 	gen_key(g, "size");
 	yajl_gen_integer(g, (long long)t.size);
+	gen_kv(g, "digest", t.digest);
 	gen_kv(g, "path", path);
 	gen_list(g, "users", t.users);
 	gen_list(g, "children", t.children);
@@ -205,6 +206,24 @@ static int do_inspect(struct vsl_ctx *ctx, int argc, char **argv)
 	fwrite(buf, 1, len, stdout);
 	yajl_gen_free(g);
 	vsl_ovl_template_clear(&t);
+	return 0;
+}
+
+/* The content digest computed now: recorded for a template from before digests, refused
+ * when the content no longer matches the record. */
+static int do_digest(struct vsl_ctx *ctx, int argc, char **argv)
+{
+	cleanup_free char *digest = NULL;
+	struct vsl_args a;
+	struct vsl_err err;
+	int r;
+
+	r = vsl_args_exactly(&a, &digest_cmd, argc, argv, 1, "needs one NAME");
+	if (r)
+		return r;
+	if (vsl_ovl_template_digest(ctx->store, a.argv[0], &digest, &err) < 0)
+		return vsl_cmd_fail(ctx, &err);
+	printf("%s\n", digest);
 	return 0;
 }
 
@@ -242,8 +261,19 @@ static const struct vsl_cmd inspect_cmd = {
 	.args = "NAME",
 };
 
+static const struct vsl_cmd digest_cmd = {
+	.name = "digest",
+	.parent = "template",
+	.run = do_digest,
+	.summary = "compute a template's content digest now; refused if it no longer matches",
+	.args = "NAME",
+	.details = "The digest is sha256 over a canonical listing of the template's layer "
+		   "(paths, types, modes,\nowners, sizes, contents, link targets, xattrs; "
+		   "docs/templates.md). A template imported\nbefore digests gets it recorded.",
+};
+
 static const struct vsl_cmd *const verbs[] = { &import_cmd, &list_cmd, &rm_cmd, &inspect_cmd,
-					       NULL };
+					       &digest_cmd, NULL };
 
 static int template_run(struct vsl_ctx *ctx, int argc, char **argv)
 {
@@ -253,7 +283,7 @@ static int template_run(struct vsl_ctx *ctx, int argc, char **argv)
 const struct vsl_cmd vsl_cmd_template = {
 	.name = "template",
 	.run = template_run,
-	.summary = "manage templates: import, list, rm, inspect",
+	.summary = "manage templates: import, list, rm, inspect, digest",
 	.details = "Templates are shared read-only root filesystems; a container built from one "
 		   "(the\nvessel.template annotation) gets a private writable layer on top "
 		   "(docs/templates.md).",

@@ -204,10 +204,13 @@ static int finish_stage(const char *stage, struct vsl_ovl_template *meta, struct
 	int r;
 
 	meta->size = ovl_du(rootfs);
+	r = ovl_tree_digest(rootfs, &meta->digest, err);
+	if (r < 0)
+		return r;
 	meta->created = ovl_now();
 	r = ovl_meta_write(stage, meta, err);
-	free(meta->created);
-	meta->created = NULL;
+	free(vsl_steal_ptr(&meta->created));
+	free(vsl_steal_ptr(&meta->digest));
 	if (r < 0)
 		return r;
 	fd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -70,6 +70,23 @@ int ovl_layer_merge(const char *src, const char *dst, bool has_below, struct vsl
 int ovl_digest_check(const char *digest, struct vsl_err *err);
 int ovl_digest_verify(const char *path, const char *digest, struct vsl_err *err);
 
+/* canon.c: a tree's content digest over its canonical listing (see overlay.h). */
+struct ovl_canon_entry {
+	const char *path; /* relative to the tree's root, "" for the root itself */
+	char type;	  /* f d l c b p s */
+	unsigned mode;	  /* permission bits with setuid/setgid/sticky */
+	unsigned uid, gid;
+	uint64_t size;		/* regular files */
+	const char *content;	/* regular files: sha256 hex of the data */
+	const char *target;	/* symlinks */
+	unsigned rdev_major, rdev_minor;
+	const char *const *xattrs; /* "name", "hexvalue" pairs, sorted by name; NULL-ended */
+};
+/* One line of the listing for e (malloc'd, ends in '\n'). Pure. */
+char *ovl_canon_line(const struct ovl_canon_entry *e);
+/* "sha256:<hex>" of the tree at root (malloc'd in *out). */
+int ovl_tree_digest(const char *root, char **out, struct vsl_err *err);
+
 /* tar.c: Debian's tar does the unpacking; we feed it and report progress. */
 struct ovl_progress {
 	vsl_ovl_progress_fn fn;

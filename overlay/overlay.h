@@ -5,7 +5,8 @@
  *
  * Store layout (<store> = ctx->store):
  *   <store>/templates/<name>/rootfs      the layer (read-only by convention: never written)
- *   <store>/templates/<name>/meta.json   name, parent, created, source, size
+ *   <store>/templates/<name>/meta.json   name, parent, created, source, size, digest
+ *                                        ("sha256:<hex>" of the layer's canonical listing)
  *   <store>/containers/<id>/layer.json   template, target, disk limit, keep
  *   <store>/containers/<id>/upper, work  the private layer (no disk limit), or
  *   <store>/containers/<id>/disk.img     the sparse ext4 image, mounted on .../disk
@@ -90,6 +91,7 @@ struct vsl_ovl_template {
 	char *created;	 /* RFC 3339 UTC */
 	char *source;	 /* what it was imported from, or "commit <id>" */
 	uint64_t size;	 /* bytes on disk of its own layer */
+	char *digest;	 /* "sha256:<hex>" of its content (NULL: made before digests) */
 	char **users;	 /* container ids using it (directly or through a child
 			  * template); NULL-terminated, never NULL */
 	char **children; /* templates built on it; NULL-terminated, never NULL */
@@ -104,6 +106,11 @@ int vsl_ovl_template_list(const char *store, struct vsl_ovl_template **out, size
 			  struct vsl_err *err);
 /* Remove a template. EBUSY, naming a user, while a container or a child template uses it. */
 int vsl_ovl_template_rm(const char *store, const char *name, struct vsl_err *err);
+/* The content digest of a template, computed now from its layer ("sha256:<hex>", malloc'd).
+ * A template imported before digests gets it recorded in its meta.json; one whose content no
+ * longer matches its recorded digest is refused (EILSEQ, both digests named). */
+int vsl_ovl_template_digest(const char *store, const char *name, char **out,
+			    struct vsl_err *err);
 
 struct vsl_ovl_commit_req {
 	const char *store;

@@ -200,6 +200,7 @@ int ovl_meta_write(const char *dir, const struct vsl_ovl_template *t, struct vsl
 	vsl_jgen_str(g, "created", t->created);
 	vsl_jgen_str(g, "source", t->source);
 	vsl_jgen_uint(g, "size", t->size);
+	vsl_jgen_str(g, "digest", t->digest);
 	return gen_write(g, dir, "meta.json", err);
 }
 
@@ -226,6 +227,7 @@ int ovl_meta_read(const char *store, const char *name, struct vsl_ovl_template *
 	out->created = get_str(v, "created");
 	out->source = get_str(v, "source");
 	out->size = get_u64(v, "size");
+	out->digest = get_str(v, "digest");
 	out->users = xzalloc(sizeof(char *));
 	out->children = xzalloc(sizeof(char *));
 	yajl_tree_free(v);
@@ -238,6 +240,7 @@ void vsl_ovl_template_clear(struct vsl_ovl_template *t)
 	free(t->parent);
 	free(t->created);
 	free(t->source);
+	free(t->digest);
 	vsl_strv_free(t->users);
 	vsl_strv_free(t->children);
 	memset(t, 0, sizeof(*t));

@@ -226,6 +226,36 @@ int vsl_ovl_template_rm(const char *store, const char *name, struct vsl_err *err
 	return vsl_rm_rf(gone, err);
 }
 
+int vsl_ovl_template_digest(const char *store, const char *name, char **out,
+			    struct vsl_err *err)
+{
+	cleanup_free char *dir = NULL, *rootfs = NULL, *now = NULL;
+	struct vsl_ovl_template t;
+	cleanup_close int lock = -1;
+	int r;
+
+	if ((r = vsl_ovl_check_name("template", name, err)) < 0 ||
+	    (r = ovl_lock(store, &lock, err)) < 0 || (r = ovl_meta_read(store, name, &t, err)) < 0)
+		return r;
+	dir = ovl_tpl_dir(store, name);
+	rootfs = xasprintf("%s/rootfs", dir);
+	r = ovl_tree_digest(rootfs, &now, err);
+	if (r == 0 && !t.digest) {
+		/* A template from before digests: its content now is the record from now on. */
+		t.digest = xstrdup(now);
+		r = ovl_meta_write(dir, &t, err);
+	} else if (r == 0 && strcmp(t.digest, now)) {
+		r = vsl_refuse(err, EILSEQ,
+			       "template %s: content is %s, not the %s recorded at import", name,
+			       now, t.digest);
+	}
+	vsl_ovl_template_clear(&t);
+	if (r < 0)
+		return r;
+	*out = vsl_steal_ptr(&now);
+	return 0;
+}
+
 char *ovl_stage_dir(const char *store, const char *name)
 {
 	return xasprintf("%s/templates/.import-%s.%d", store, name, (int)getpid());
