@@ -76,6 +76,8 @@ enum {
 	VSL_CMD_ENTERS_CONTAINER = 1 << 0, /* forks vessel's code into a container: runs from a
 					    * sealed copy (runtime/cloned_binary.h) */
 	VSL_CMD_STOP_AT_ARG = 1 << 1,	   /* options end at the first argument (see above) */
+	VSL_CMD_USES_STORE = 1 << 2,	   /* works on the store itself: its own filesystem is
+					    * mounted again first if a reboot took it away */
 };
 
 struct vsl_cmd {
@@ -174,6 +176,7 @@ VSL_CMD(network);
 VSL_CMD(template);
 VSL_CMD(commit);
 VSL_CMD(disk);
+VSL_CMD(store);
 
 VSL_CMD(checkpoint);
 VSL_CMD(restore);

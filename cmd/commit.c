@@ -61,4 +61,5 @@ const struct vsl_cmd vsl_cmd_commit = {
 	.args = "ID NAME",
 	.details = "The container's private layer becomes template NAME, on top of the "
 		   "container's own template.",
+	.flags = VSL_CMD_USES_STORE,
 };

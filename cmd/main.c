@@ -9,13 +9,14 @@
 
 #include "cmd/cmd.h"
 #include "common/util.h"
+#include "overlay/overlay.h"
 #include "runtime/cloned_binary.h"
 
 const struct vsl_cmd *const vsl_commands[] = {
 	&vsl_cmd_create, &vsl_cmd_start, &vsl_cmd_run, &vsl_cmd_kill, &vsl_cmd_delete,
 	&vsl_cmd_state, &vsl_cmd_exec, &vsl_cmd_ps, &vsl_cmd_list, &vsl_cmd_spec,
 	&vsl_cmd_pause, &vsl_cmd_resume, &vsl_cmd_update, &vsl_cmd_events, &vsl_cmd_network,
-	&vsl_cmd_template, &vsl_cmd_commit, &vsl_cmd_disk, &vsl_cmd_checkpoint,
+	&vsl_cmd_template, &vsl_cmd_commit, &vsl_cmd_disk, &vsl_cmd_store, &vsl_cmd_checkpoint,
 	&vsl_cmd_restore, &vsl_cmd_features, &vsl_cmd_help,
 	NULL,
 };
@@ -176,6 +177,12 @@ int main(int argc, char **argv)
 	if (cmd->flags & VSL_CMD_ENTERS_CONTAINER) {
 		struct vsl_err err;
 		if (vsl_ensure_cloned_binary(argv, ctx.root, &err) < 0)
+			return vsl_cmd_fail(&ctx, &err);
+	}
+	/* create, run and delete do it themselves when the container uses the store. */
+	if (cmd->flags & VSL_CMD_USES_STORE) {
+		struct vsl_err err;
+		if (vsl_ovl_store_ensure(ctx.store, &ctx.log, &err) < 0)
 			return vsl_cmd_fail(&ctx, &err);
 	}
 	return cmd->run(&ctx, argc - first, argv + first);

@@ -238,4 +238,5 @@ const struct vsl_cmd vsl_cmd_network = {
 	.details = "Containers join a network with the vessel.net.bridge annotation. Networks "
 		   "are isolated\nfrom each other unless connected (docs/network.md).",
 	.verbs = verbs,
+	.flags = VSL_CMD_USES_STORE,
 };

@@ -249,7 +249,7 @@ static const struct vsl_cmd rm_cmd = {
 	.name = "rm",
 	.parent = "template",
 	.run = do_rm,
-	.summary = "remove templates no container and no other template uses",
+	.summary = "remove templates no live container and no other template uses",
 	.args = "NAME...",
 };
 
@@ -288,4 +288,5 @@ const struct vsl_cmd vsl_cmd_template = {
 		   "(the\nvessel.template annotation) gets a private writable layer on top "
 		   "(docs/templates.md).",
 	.verbs = verbs,
+	.flags = VSL_CMD_USES_STORE,
 };

@@ -36,11 +36,9 @@ static int commit_layer(const struct vsl_ovl_commit_req *req, const char *dir,
 	int r;
 
 	upper = xasprintf("%s%s/upper", dir, disk ? "/disk" : "");
-	/* A kept layer of a deleted container has its disk image unmounted. */
+	/* A kept layer of a deleted container has its disk image (the fallback) unmounted. */
 	if (disk && !ovl_is_mountpoint(mnt)) {
-		if (mkdir(mnt, 0700) < 0 && errno != EEXIST)
-			return vsl_fail(err, errno, "mkdir %s", mnt);
-		if ((r = ovl_disk_mount(img, mnt, err)) < 0)
+		if ((r = ovl_image_mount(img, mnt, err)) < 0)
 			return r;
 		mounted_here = true;
 	}
@@ -48,7 +46,7 @@ static int commit_layer(const struct vsl_ovl_commit_req *req, const char *dir,
 	r = ovl_publish(req->store, req->name, l->template_name, source, commit_fill, &fill,
 			req->log, err);
 	if (mounted_here) {
-		ovl_disk_umount(mnt, req->log, &tmp);
+		ovl_image_umount(mnt, true, req->log, &tmp);
 		rmdir(mnt);
 	}
 	return r;

@@ -1,9 +1,11 @@
 /* Shared by the files of overlay/ only: paths, the store lock, the metadata records, the
- * exec/pump helper for tar, tree walks and the loop-backed disk. Not for other modules. */
+ * exec/pump helper for tar, tree walks, loop devices, project quotas, the image fallback and
+ * the store's own filesystem. Not for other modules. */
 #ifndef VSL_OVERLAY_INTERNAL_H
 #define VSL_OVERLAY_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -14,23 +16,45 @@
 /* store.c */
 char *ovl_tpl_dir(const char *store, const char *name); /* <store>/templates/<name> */
 char *ovl_layer_dir(const char *store, const char *id); /* <store>/containers/<id> */
-/* Make the store's folders and take its lock (flock on <store>/.lock, CLOEXEC fd). */
+/* <store>/containers/.new-<id> (a layer being made) and .rm-<id> (one being removed). Both
+ * are only touched under the store lock, so a leftover one is a killed command's. */
+char *ovl_stage_layer(const char *store, const char *id);
+char *ovl_gone_layer(const char *store, const char *id);
+/* Mount the store's filesystem if it is recorded and not mounted, make its folders and take
+ * its lock (flock on <store>/.lock, CLOEXEC fd). */
 int ovl_lock(const char *store, int *out_fd, struct vsl_err *err);
 /* A JSON object from path (yajl tree, the caller frees); NULL with err filled. */
 yajl_val ovl_json_load(const char *path, struct vsl_err *err);
 /* RFC 3339 UTC now. */
 char *ovl_now(void);
 
+/* layer.json */
 struct ovl_layer {
 	char *template_name;
-	char *target;
+	char *target;	  /* where it is (or is about to be) mounted */
+	char *target_top; /* topmost directory made for target (NULL: none), recorded first */
 	uint64_t disk_limit;
 	bool keep;
-	char *target_top; /* topmost directory the mount made for target (NULL: none) */
+	uint32_t project; /* quota project id (0: none) */
+	char *state;	  /* <root>/<id> of the container using it (NULL: unknown) */
 };
 void ovl_layer_clear(struct ovl_layer *l);
 int ovl_layer_read(const char *dir, struct ovl_layer *out, struct vsl_err *err);
 int ovl_layer_write(const char *dir, const struct ovl_layer *l, struct vsl_err *err);
+/* Garbage: not kept, and the state directory of the container that used it is gone. */
+bool ovl_layer_is_garbage(const struct ovl_layer *l);
+
+/* store.json (pure): {version, fs, backing, kind, size, created}. */
+struct ovl_storefs {
+	char *fs;      /* "xfs" or "ext4" */
+	char *backing; /* absolute path of the file or block device */
+	bool device;   /* kind "device", else "file" */
+	uint64_t size;
+	char *created;
+};
+char *ovl_storefs_format(const struct ovl_storefs *s);
+int ovl_storefs_parse(const char *text, struct ovl_storefs *out, struct vsl_err *err);
+void ovl_storefs_clear(struct ovl_storefs *s);
 
 /* Read a template's meta.json (users and children left empty); ENOENT: no template. */
 int ovl_meta_read(const char *store, const char *name, struct vsl_ovl_template *out,
@@ -43,8 +67,8 @@ int ovl_chain_names(const char *store, const char *name, char ***out, struct vsl
 int ovl_chain(const char *store, const char *name, char ***out, struct vsl_err *err);
 /* Staging directory for a new template. */
 char *ovl_stage_dir(const char *store, const char *name);
-/* Remove .import-*, .new-* and .rm-* leftovers of dead processes in templates/ and
- * containers/ (a killed import or create). */
+/* Remove .import-* and .rm-* leftovers of dead processes in templates/ (a killed import or
+ * template rm). Private layers never need a sweep: their leftovers have fixed names. */
 void ovl_stage_sweep(const char *store, const struct vsl_log *log);
 /* Rename a complete staging dir to the template under the store lock; EEXIST if the name
  * is taken, ENOENT if the parent (may be NULL) went away meanwhile. */
@@ -109,17 +133,79 @@ int ovl_run(char *const argv[], struct vsl_err *err);
  * the template chain on target; undone on failure. */
 int ovl_layer_attach(const char *store, const char *id, const struct ovl_layer *l,
 		     const char *target, struct vsl_err *err);
-/* Unmount the overlay on target (may be NULL) and the layer's disk; not mounted = ok. */
-int ovl_layer_detach(const char *store, const char *id, const char *target,
+/* The upper directory (the owner and mode of the template's root: it is the merged root)
+ * and the work directory; existing ones are kept as they are. */
+int ovl_make_upper(const char *upper, const char *work, const char *top_lower,
+		   struct vsl_err *err);
+/* Unmount the overlay on target (may be NULL) and the layer's disk image; not mounted = ok.
+ * lazy: a busy mount is detached (delete); else EBUSY (a resize must not go on). */
+int ovl_layer_detach(const char *store, const char *id, const char *target, bool lazy,
 		     const struct vsl_log *log, struct vsl_err *err);
-
-/* disk.c */
-int ovl_disk_check_limit(uint64_t size, struct vsl_err *err); /* EINVAL below 16M */
-int ovl_disk_create(const char *img, uint64_t size, struct vsl_err *err);
-/* Attach img to a free loop device (autoclear) and mount its ext4 on mnt. */
-int ovl_disk_mount(const char *img, const char *mnt, struct vsl_err *err);
-/* Unmount mnt (the loop device goes with it); not mounted = ok. */
-int ovl_disk_umount(const char *mnt, const struct vsl_log *log, struct vsl_err *err);
 bool ovl_is_mountpoint(const char *path);
+
+/* purge.c: remove a layer directory (containers/<id>, .new-<id> or .rm-<id>) and all it
+ * holds: its overlay on the recorded target (only if the mount is that layer's), the
+ * directories made for the target, its project and quota, its image. Store lock held. */
+int ovl_layer_purge(const char *store, const char *id, const char *dir,
+		    const struct vsl_log *log, struct vsl_err *err);
+/* Purge the leftovers of id: .new-<id> (a killed create) and .rm-<id> (a killed removal). */
+int ovl_leftovers_purge(const char *store, const char *id, const struct vsl_log *log,
+			struct vsl_err *err);
+/* The layer's recorded target, unless another overlay than this layer's (dir) is mounted
+ * there now: then NULL, not ours to touch. */
+const char *ovl_target_of(const struct ovl_layer *l, const char *dir);
+/* rmdir target and its parents up to top; non-empty ones stay. */
+void ovl_target_remove(const char *target, const char *top);
+
+/* loop.c */
+/* Attach the file open on img_fd (named img) to a free loop device, autoclear, direct I/O
+ * where possible. Returns the loop fd (CLOEXEC; closing it before a mount detaches again) and
+ * "/dev/loopN" in dev. */
+int ovl_loop_attach(int img_fd, const char *img, char *dev, size_t devlen, struct vsl_err *err);
+/* The loop device holding path (same inode), "/dev/loopN" in dev; false if none. */
+bool ovl_loop_find(const char *path, char *dev, size_t len);
+bool ovl_loop_dio(const char *dev); /* does it do direct I/O? */
+
+/* quota.c */
+#define OVL_INODE_BYTES 16384 /* the inode limit: one per 16K of the block limit, */
+#define OVL_MIN_INODES 1024   /* at least this many (ext4's default ratio) */
+struct ovl_quota {
+	uint64_t limit, used;	/* bytes */
+	uint64_t ilimit, inodes;
+};
+/* Does the filesystem of fd enforce project quotas? */
+bool ovl_quota_enforced(int fd);
+/* False when the kernel's XFS was built without quotas (nothing can enforce a project). */
+bool ovl_kernel_has_prjquota(void);
+/* The refusal of a disk limit on a store that cannot have one (names `vessel store init`). */
+int ovl_refuse_no_quota(const char *store, struct vsl_err *err);
+uint64_t ovl_inode_limit(uint64_t bytes); /* pure */
+void ovl_human(uint64_t n, char *buf, size_t len); /* "20.0M"; pure */
+/* Refuse limit (bytes) when q's use does not fit, with both numbers. Pure. */
+int ovl_quota_check_limit(const struct ovl_quota *q, uint64_t limit, struct vsl_err *err);
+int ovl_quota_get(int fsfd, uint32_t proj, struct ovl_quota *out, struct vsl_err *err);
+/* Hard block limit bytes and the inode limit derived from it; 0: no limit. */
+int ovl_quota_set(int fsfd, uint32_t proj, uint64_t bytes, struct vsl_err *err);
+/* Give the directory dirfd project proj with the inherit flag. */
+int ovl_project_tag(int dirfd, uint32_t proj, struct vsl_err *err);
+/* Claim a project id for container id: from <store>/projects/next on, each candidate is first
+ * passed to record() (the layer's record names it before it exists), then claimed as
+ * projects/<proj> -> id unless taken. O(1) but for taken ids met after a wrap. */
+int ovl_project_alloc(const char *store, int fsfd, const char *id,
+		      int (*record)(void *arg, uint32_t proj, struct vsl_err *err), void *arg,
+		      uint32_t *out, struct vsl_err *err);
+bool ovl_project_owned(const char *store, uint32_t proj, const char *id);
+/* If id's claim holds proj: clear its limits, drop the claim. Otherwise nothing. */
+int ovl_project_free(const char *store, uint32_t proj, const char *id, struct vsl_err *err);
+
+/* disk.c, image.c */
+int ovl_disk_check_limit(uint64_t size, struct vsl_err *err); /* EINVAL below 16M */
+int ovl_image_create(const char *img, uint64_t size, struct vsl_err *err);
+/* Mount the image on mnt, through the loop device already holding it if there is one. */
+int ovl_image_mount(const char *img, const char *mnt, struct vsl_err *err);
+int ovl_image_umount(const char *mnt, bool lazy, const struct vsl_log *log, struct vsl_err *err);
+void ovl_image_usage(const char *img, const char *mnt, struct vsl_ovl_disk *out);
+int ovl_image_resize(const char *store, const char *id, const struct ovl_layer *l,
+		     uint64_t limit, bool in_use, const struct vsl_log *log, struct vsl_err *err);
 
 #endif

@@ -1,5 +1,5 @@
-/* The store's plumbing: names, paths, the lock, and the two records (a template's
- * meta.json, a container's layer.json) read and written with yajl. */
+/* The store's plumbing: names, paths, the lock, and its records (a template's meta.json, a
+ * container's layer.json, the store's own store.json) read and written with yajl. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -49,15 +49,31 @@ char *ovl_layer_dir(const char *store, const char *id)
 	return xasprintf("%s/containers/%s", store, id);
 }
 
+char *ovl_stage_layer(const char *store, const char *id)
+{
+	return xasprintf("%s/containers/.new-%s", store, id);
+}
+
+char *ovl_gone_layer(const char *store, const char *id)
+{
+	return xasprintf("%s/containers/.rm-%s", store, id);
+}
+
 int ovl_lock(const char *store, int *out_fd, struct vsl_err *err)
 {
 	cleanup_free char *tpl = xasprintf("%s/templates", store);
 	cleanup_free char *ctr = xasprintf("%s/containers", store);
+	cleanup_free char *prj = xasprintf("%s/projects", store);
 	cleanup_free char *path = xasprintf("%s/.lock", store);
 	cleanup_close int fd = -1;
 	int r;
 
-	if ((r = vsl_mkdir_p(tpl, 0755, err)) < 0 || (r = vsl_mkdir_p(ctr, 0700, err)) < 0)
+	/* Before anything is made in it: the directory may be the mount point of the store's
+	 * own filesystem, not mounted since a reboot. */
+	if ((r = vsl_ovl_store_ensure(store, NULL, err)) < 0)
+		return r;
+	if ((r = vsl_mkdir_p(tpl, 0755, err)) < 0 || (r = vsl_mkdir_p(ctr, 0700, err)) < 0 ||
+	    (r = vsl_mkdir_p(prj, 0700, err)) < 0)
 		return vsl_wrap(err, "store %s", store);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -156,12 +172,22 @@ void ovl_layer_clear(struct ovl_layer *l)
 	free(l->template_name);
 	free(l->target);
 	free(l->target_top);
+	free(l->state);
 	memset(l, 0, sizeof(*l));
+}
+
+bool ovl_layer_is_garbage(const struct ovl_layer *l)
+{
+	struct stat st;
+
+	return !l->keep && l->state && l->state[0] == '/' && lstat(l->state, &st) < 0 &&
+	       errno == ENOENT;
 }
 
 int ovl_layer_read(const char *dir, struct ovl_layer *out, struct vsl_err *err)
 {
 	yajl_val v = read_json(dir, "layer.json", err);
+	uint64_t n;
 
 	if (!v)
 		return -err->code;
@@ -171,6 +197,9 @@ int ovl_layer_read(const char *dir, struct ovl_layer *out, struct vsl_err *err)
 	out->disk_limit = get_u64(v, "disk_limit");
 	out->keep = get_bool(v, "keep");
 	out->target_top = get_str(v, "target_top");
+	out->state = get_str(v, "state");
+	n = get_u64(v, "project");
+	out->project = n <= UINT32_MAX ? (uint32_t)n : 0;
 	yajl_tree_free(v);
 	if (!out->template_name) {
 		ovl_layer_clear(out);
@@ -187,8 +216,63 @@ int ovl_layer_write(const char *dir, const struct ovl_layer *l, struct vsl_err *
 	vsl_jgen_str(g, "target", l->target);
 	vsl_jgen_uint(g, "disk_limit", l->disk_limit);
 	vsl_jgen_bool(g, "keep", l->keep);
+	vsl_jgen_uint(g, "project", l->project);
+	vsl_jgen_str(g, "state", l->state);
 	vsl_jgen_str(g, "target_top", l->target_top);
 	return gen_write(g, dir, "layer.json", err);
+}
+
+void ovl_storefs_clear(struct ovl_storefs *s)
+{
+	free(s->fs);
+	free(s->backing);
+	free(s->created);
+	memset(s, 0, sizeof(*s));
+}
+
+char *ovl_storefs_format(const struct ovl_storefs *s)
+{
+	yajl_gen g = gen_open();
+
+	vsl_jgen_uint(g, "version", 1);
+	vsl_jgen_str(g, "fs", s->fs);
+	vsl_jgen_str(g, "backing", s->backing);
+	vsl_jgen_str(g, "kind", s->device ? "device" : "file");
+	vsl_jgen_uint(g, "size", s->size);
+	vsl_jgen_str(g, "created", s->created);
+	vsl_jgen_map_close(g);
+	return vsl_jgen_finish(g);
+}
+
+int ovl_storefs_parse(const char *text, struct ovl_storefs *out, struct vsl_err *err)
+{
+	char ebuf[256];
+	yajl_val v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	cleanup_free char *kind = NULL;
+	uint64_t version;
+
+	memset(out, 0, sizeof(*out));
+	if (!v || !YAJL_IS_OBJECT(v)) {
+		yajl_tree_free(v);
+		return vsl_refuse(err, EINVAL, "not a JSON object");
+	}
+	version = get_u64(v, "version");
+	out->fs = get_str(v, "fs");
+	out->backing = get_str(v, "backing");
+	kind = get_str(v, "kind");
+	out->size = get_u64(v, "size");
+	out->created = get_str(v, "created");
+	yajl_tree_free(v);
+	if (version != 1 || !out->fs || (strcmp(out->fs, "xfs") && strcmp(out->fs, "ext4")) ||
+	    !out->backing || out->backing[0] != '/' || !kind ||
+	    (strcmp(kind, "file") && strcmp(kind, "device"))) {
+		ovl_storefs_clear(out);
+		return vsl_refuse(err, EINVAL,
+				  "want version 1, fs xfs|ext4, an absolute backing, kind "
+				  "file|device");
+	}
+	out->device = strcmp(kind, "device") == 0;
+	return 0;
 }
 
 int ovl_meta_write(const char *dir, const struct vsl_ovl_template *t, struct vsl_err *err)

@@ -108,6 +108,11 @@ static void find_users(const char *store, struct vsl_ovl_template *t, size_t n_t
 
 		if (ovl_layer_read(dir, &l, &tmp) < 0)
 			continue;
+		/* A layer whose container is gone is nobody's: no user (template rm purges it). */
+		if (ovl_layer_is_garbage(&l)) {
+			ovl_layer_clear(&l);
+			continue;
+		}
 		/* A chain that no longer resolves still names the template the layer needs. */
 		if (ovl_chain_names(store, l.template_name, &chain, &tmp) < 0)
 			vsl_strv_push(&chain, l.template_name);
@@ -199,6 +204,36 @@ static int check_unused(const struct vsl_ovl_template *t, struct vsl_err *err)
 	return 0;
 }
 
+/* Remove the garbage layers (their container is gone, not kept) built on template name. */
+static void purge_garbage(const char *store, const char *name, const struct vsl_log *log)
+{
+	cleanup_free char *cdir = xasprintf("%s/containers", store);
+	cleanup_strv char **ids = NULL;
+	struct vsl_err tmp;
+
+	if (list_dir(cdir, &ids, &tmp) < 0)
+		return;
+	for (char **id = ids; *id; id++) {
+		cleanup_free char *dir = ovl_layer_dir(store, *id);
+		cleanup_free char *gone = ovl_gone_layer(store, *id);
+		cleanup_strv char **chain = NULL;
+		struct ovl_layer l;
+		bool drop;
+
+		if (ovl_layer_read(dir, &l, &tmp) < 0)
+			continue;
+		if (ovl_chain_names(store, l.template_name, &chain, &tmp) < 0)
+			vsl_strv_push(&chain, l.template_name);
+		drop = ovl_layer_is_garbage(&l) && strv_has(chain, name);
+		ovl_layer_clear(&l);
+		if (!drop)
+			continue;
+		vsl_debug(log, "store: removing layer %s, its container is gone", *id);
+		if (rename(dir, gone) < 0 || ovl_layer_purge(store, *id, gone, log, &tmp) < 0)
+			vsl_warn(log, "store: layer %s: %s", *id, tmp.msg);
+	}
+}
+
 int vsl_ovl_template_rm(const char *store, const char *name, struct vsl_err *err)
 {
 	cleanup_close int lock = -1;
@@ -212,6 +247,7 @@ int vsl_ovl_template_rm(const char *store, const char *name, struct vsl_err *err
 	r = ovl_lock(store, &lock, err);
 	if (r < 0)
 		return r;
+	purge_garbage(store, name, NULL);
 	r = vsl_ovl_template_get(store, name, &t, err);
 	if (r == 0)
 		r = check_unused(&t, err);
@@ -272,8 +308,7 @@ static void sweep_dir(const char *dir, const struct vsl_log *log)
 		struct vsl_err tmp;
 		int pid;
 
-		if (strncmp(e->d_name, ".import-", 8) && strncmp(e->d_name, ".rm-", 4) &&
-		    strncmp(e->d_name, ".new-", 5))
+		if (strncmp(e->d_name, ".import-", 8) && strncmp(e->d_name, ".rm-", 4))
 			continue;
 		if (!dot || (pid = atoi(dot + 1)) <= 0 || (kill(pid, 0) == 0 || errno == EPERM))
 			continue;
@@ -287,10 +322,8 @@ static void sweep_dir(const char *dir, const struct vsl_log *log)
 void ovl_stage_sweep(const char *store, const struct vsl_log *log)
 {
 	cleanup_free char *tdir = xasprintf("%s/templates", store);
-	cleanup_free char *cdir = xasprintf("%s/containers", store);
 
 	sweep_dir(tdir, log);
-	sweep_dir(cdir, log);
 }
 
 int ovl_stage_commit(const char *store, const char *stage, const char *name, const char *parent,

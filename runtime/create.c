@@ -31,6 +31,7 @@ struct create {
 	const char *cfg_json;	/* the bytes of config.json, kept beside the state */
 	struct vsl_container *c;
 	struct vsl_cgroup *cg;	/* made before the spawn, entered by stage 1 */
+	char *store;		/* absolute, recorded in the state; NULL: the store is not used */
 };
 
 static char *now_rfc3339(void)
@@ -191,7 +192,7 @@ static int attach_net(struct create *cr, pid_t pid, struct vsl_err *err)
 	const char *ports = vsl_config_annotation(cr->cfg, VSL_NET_ANN_PORTS);
 	struct vsl_state *st = &cr->c->state;
 	struct vsl_net_req req = {
-		.store = cr->ctx->store, .id = cr->c->id, .bridge = bridge,
+		.store = cr->store, .id = cr->c->id, .bridge = bridge,
 		.address = cr->o->net_address ? cr->o->net_address
 					      : vsl_config_annotation(cr->cfg, VSL_NET_ANN_ADDRESS),
 		.ports = ports, .rate = vsl_config_annotation(cr->cfg, VSL_NET_ANN_RATE),
@@ -348,7 +349,7 @@ static int restore_container(struct create *cr, struct vsl_created *out, struct 
 static int mount_layers(struct create *cr, const char *bundle, struct vsl_err *err)
 {
 	const struct vsl_config *cfg = cr->cfg;
-	struct vsl_ovl_req req = { .store = cr->ctx->store, .id = cr->c->id,
+	struct vsl_ovl_req req = { .store = cr->store, .id = cr->c->id, .state = cr->c->dir,
 				   .log = &cr->ctx->log };
 	cleanup_free char *target = NULL;
 	int r;
@@ -373,6 +374,23 @@ static int mount_layers(struct create *cr, const char *bundle, struct vsl_err *e
 	return r;
 }
 
+/* A container with a template or a network uses the store: it is mounted if need be (after
+ * a reboot), and recorded before anything is made in it, so that delete finds the same store
+ * without the option it was created with. */
+static int open_store(struct create *cr, struct vsl_err *err)
+{
+	int r;
+
+	if (!vsl_config_annotation(cr->cfg, VSL_OVL_ANN_TEMPLATE) &&
+	    !vsl_config_annotation(cr->cfg, VSL_NET_ANN_BRIDGE))
+		return 0;
+	r = vsl_ovl_store_open(cr->ctx->store, &cr->store, &cr->ctx->log, err);
+	if (r < 0)
+		return r;
+	vsl_state_set(&cr->c->state, VSL_STORE_STATE_KEY, cr->store);
+	return vsl_store_save(cr->c, err);
+}
+
 static int create_in_store(struct create *cr, const char *bundle, struct vsl_created *out,
 			   struct vsl_err *err)
 {
@@ -380,7 +398,9 @@ static int create_in_store(struct create *cr, const char *bundle, struct vsl_cre
 	struct vsl_spawned sp;
 	int r;
 
-	r = mount_layers(cr, bundle, err);
+	r = open_store(cr, err);
+	if (r == 0)
+		r = mount_layers(cr, bundle, err);
 	if (r == 0)
 		r = resolve_rootfs(bundle, cr->cfg, &rootfs, err);
 	if (r < 0)
@@ -430,6 +450,7 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	cr.c = c;
 	r = create_in_store(&cr, bundle, out, err);
 	vsl_cg_free(cr.cg);
+	free(cr.store);
 	if (r < 0) {
 		struct vsl_err ignored;
 		vsl_container_teardown(c, false, &ignored);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +31,22 @@ int vsl_store_check_id(const char *id, struct vsl_err *err)
 	return 0;
 }
 
+char *vsl_store_state_dir(const struct vsl_ctx *ctx, const char *id)
+{
+	char cwd[PATH_MAX];
+
+	if (ctx->root[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return xasprintf("%s/%s", ctx->root, id);
+	return xasprintf("%s/%s/%s", cwd, ctx->root, id);
+}
+
 static struct vsl_container *container_alloc(const struct vsl_ctx *ctx, const char *id)
 {
 	struct vsl_container *c = xzalloc(sizeof(*c));
 
 	c->ctx = ctx;
 	c->id = xstrdup(id);
-	c->dir = xasprintf("%s/%s", ctx->root, id);
+	c->dir = vsl_store_state_dir(ctx, id);
 	c->dirfd = -1;
 	return c;
 }

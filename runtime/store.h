@@ -14,13 +14,19 @@
 struct vsl_container {
 	const struct vsl_ctx *ctx;
 	char *id;
-	char *dir;		/* <root>/<id> */
+	char *dir;		/* <root>/<id>, absolute */
 	int dirfd;		/* O_DIRECTORY, flock'ed */
 	struct vsl_state state;
 };
 
+/* The state key naming the store (absolute) a container was created with: its layer,
+ * project and leases are there, whatever --store a later command is given. */
+#define VSL_STORE_STATE_KEY "store"
+
 /* runc's rule: [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int vsl_store_check_id(const char *id, struct vsl_err *err);
+/* <root>/<id> as an absolute path (malloc'd), whether or not it exists. */
+char *vsl_store_state_dir(const struct vsl_ctx *ctx, const char *id);
 /* Make <root>/<id> and lock it; EEXIST -> "container ID already exists". state is blank. */
 int vsl_store_new(const struct vsl_ctx *ctx, const char *id, struct vsl_container **out,
 		  struct vsl_err *err);

@@ -77,12 +77,20 @@ static int destroy_cgroup(struct vsl_container *c, struct vsl_err *err)
 	return 0;
 }
 
+/* The store the container was created with (recorded), else the one given now. */
+static const char *store_of(const struct vsl_container *c)
+{
+	const char *s = vsl_state_get(&c->state, VSL_STORE_STATE_KEY);
+
+	return s ? s : c->ctx->store;
+}
+
 /* What vsl_net_attach made (state "net.*"): lease, host veth, port rules; bridge kept. */
 static int detach_net(struct vsl_container *c, struct vsl_err *err)
 {
 	const char *bridge = vsl_state_get(&c->state, "net.bridge");
 	struct vsl_net_req req = {
-		.store = c->ctx->store, .id = c->id, .bridge = bridge,
+		.store = store_of(c), .id = c->id, .bridge = bridge,
 		.ports = vsl_state_get(&c->state, "net.ports"), .log = &c->ctx->log,
 	};
 
@@ -100,7 +108,7 @@ static int unmount_layers(struct vsl_container *c, struct vsl_err *err)
 	const char *fresh = vsl_state_get(&c->state, "overlay.fresh");
 	bool failed_create = c->state.status == VSL_STATUS_CREATING;
 	struct vsl_ovl_req req = {
-		.store = c->ctx->store,
+		.store = store_of(c),
 		.id = c->id,
 		.template_name = vsl_state_get(&c->state, "overlay.template"),
 		.target = vsl_state_get(&c->state, "overlay.target"),
@@ -120,6 +128,10 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 	cleanup_free char *json = NULL;
 	int r;
 
+	/* The store's own filesystem is mounted again first if a reboot took it away. */
+	if (vsl_state_get(&c->state, VSL_STORE_STATE_KEY) &&
+	    vsl_ovl_store_ensure(store_of(c), &c->ctx->log, err) < 0)
+		return vsl_wrap(err, "container %s", c->id);
 	/* The cgroup first: a frozen process would not die of kill_process's SIGKILL. */
 	r = destroy_cgroup(c, err);
 	if (r == 0)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Templates and layered root filesystems through the real lifecycle: two containers from one
 # template, deletion hidden in one only, template rm while in use, commit, keep-layer,
-# density (100 containers), disk limit with ENOSPC and resize, bad input leaving nothing.
+# density (100 containers), bad input leaving nothing. The store's own filesystem and disk
+# limits: 61-store.sh; resize safety, killed creates and lost state: 14-security-store.sh.
 source "$(dirname "$0")/../lib.sh"
 
 # tpl_bundle DIR TEMPLATE [jq annotations object] -- ARGS...: a bundle whose rootfs is a
@@ -101,23 +102,6 @@ check "create ovl-vps1 without keep-layer" vcreate "$TMP/bk2" ovl-vps1
 check "it reuses the kept layer" grep -q data "$TMP/bk2/rootfs/root/data"
 check "delete ovl-vps1: now the layer goes" vsl delete --force ovl-vps1
 no_trace ovl-vps1 "$TMP/bk2"
-
-# --- disk limit: ENOSPC inside, other files intact, resize of a stopped container
-tpl_bundle "$TMP/bd" bb '{"vessel.disk.limit":"32M"}' sh -c \
-	'yes 0123456789abcdef | dd of=/big bs=1M count=64 iflag=fullblock 2>&1 | head -n 1; head -n 1 /etc/passwd'
-out=$(vsl run --keep --bundle "$TMP/bd" ovl-d1 2>&1)
-like "writing 64M past a 32M limit fails with ENOSPC" "$out" "No space left on device"
-like "the container's other files are intact" "$out" "root:x:0:0"
-size=$(stat -c %s "$TMP/bd/rootfs/big" 2>/dev/null || echo 0)
-check "what was written stays under the limit ($size bytes)" test "$size" -lt $((32 << 20))
-check "resize stopped ovl-d1 to 64M" vsl disk ovl-d1 64M
-like "vessel disk shows the new limit" "$(vsl disk ovl-d1)" "limit $((64 << 20))"
-check "ovl-d1's rootfs is mounted again after the resize" test -e "$TMP/bd/rootfs/bin/busybox"
-dd if=/dev/zero of="$TMP/bd/rootfs/more" bs=1M count=24 status=none
-check "24M more fit after growing to 64M" test "$(stat -c %s "$TMP/bd/rootfs/more")" -eq $((24 << 20))
-fails_with "shrinking below the data is refused" "ovl-d1: disk: .*(in use|cannot resize)" vsl disk ovl-d1 20M
-check "delete ovl-d1" vsl delete --force ovl-d1
-no_trace ovl-d1 "$TMP/bd"
 
 # --- bad input: one clear line each, nothing left behind
 tpl_bundle "$TMP/bx" nosuch '{}' true

@@ -1,7 +1,8 @@
 /* The store's pure logic: a template's canonical listing and its digest (the same tree gives
  * the same digest whatever order its directories list in; one changed byte, mode, owner,
- * xattr or link target gives another). The digest cases build small trees on tmpfs, whose
- * readdir order is the reverse of creation order. */
+ * xattr or link target gives another), the store.json record, and the disk limit numbers
+ * (inode limits, a limit below the use refused with both numbers). The digest cases build
+ * small trees on tmpfs, whose readdir order is the reverse of creation order. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,12 +35,21 @@ static int sh(const char *fmt, ...)
 static void lines(void)
 {
 	const char *const xa[] = {"user.a", "0102", "user.b c", "ff", NULL};
-	struct ovl_canon_entry f = {.path = "etc/pass wd", .type = 'f', .mode = 0104755,
-				    .uid = 0, .gid = 42, .size = 5, .content = "abc"};
-	struct ovl_canon_entry l = {.path = "bin/sh", .type = 'l', .mode = 0120777,
-				    .target = "busy\nbox"};
-	struct ovl_canon_entry c = {.path = "dev/null", .type = 'c', .mode = 020666,
-				    .rdev_major = 1, .rdev_minor = 3, .xattrs = xa};
+	struct ovl_canon_entry f = {.path = "etc/pass wd",
+				    .type = 'f',
+				    .mode = 0104755,
+				    .uid = 0,
+				    .gid = 42,
+				    .size = 5,
+				    .content = "abc"};
+	struct ovl_canon_entry l = {
+	    .path = "bin/sh", .type = 'l', .mode = 0120777, .target = "busy\nbox"};
+	struct ovl_canon_entry c = {.path = "dev/null",
+				    .type = 'c',
+				    .mode = 020666,
+				    .rdev_major = 1,
+				    .rdev_minor = 3,
+				    .xattrs = xa};
 	struct ovl_canon_entry root = {.path = "", .type = 'd', .mode = 040755};
 	cleanup_free char *lf = ovl_canon_line(&f), *ll = ovl_canon_line(&l);
 	cleanup_free char *lc = ovl_canon_line(&c), *lr = ovl_canon_line(&root);
@@ -153,6 +163,52 @@ static void digests(const char *t)
 	}
 }
 
+static void records(void)
+{
+	struct ovl_storefs s = {.fs = "xfs",
+				.backing = "/var/lib/vessel.img",
+				.size = 1 << 30,
+				.created = "2026-01-01T00:00:00Z"};
+	struct ovl_storefs back;
+	cleanup_free char *text = ovl_storefs_format(&s);
+	struct vsl_err err;
+
+	ok(ovl_storefs_parse(text, &back, &err) == 0 && !strcmp(back.fs, "xfs") &&
+	       !strcmp(back.backing, s.backing) && !back.device && back.size == s.size,
+	   "store.json round-trips");
+	ok(strstr(text, "\"kind\": \"file\"") && strstr(text, "\"version\": 1"),
+	   "with its kind and version");
+	ovl_storefs_clear(&back);
+	ok(ovl_storefs_parse("{\"version\":1,\"fs\":\"btrfs\",\"backing\":\"/x\",\"kind\":"
+			     "\"file\"}",
+			     &back, &err) == -EINVAL,
+	   "fs btrfs refused: %s", err.msg);
+	ok(ovl_storefs_parse("{\"version\":1,\"fs\":\"xfs\",\"backing\":\"rel\",\"kind\":"
+			     "\"file\"}",
+			     &back, &err) == -EINVAL,
+	   "a relative backing refused");
+	ok(ovl_storefs_parse("[1]", &back, &err) == -EINVAL, "not an object refused");
+}
+
+static void limits(void)
+{
+	struct ovl_quota q = {.used = 40 << 20, .inodes = 10};
+	struct vsl_err err;
+
+	ok(ovl_inode_limit(32 << 20) == 2048 && ovl_inode_limit(1 << 20) == OVL_MIN_INODES &&
+	       ovl_inode_limit(0) == 0 && ovl_inode_limit(10ULL << 30) == 655360,
+	   "inode limits: one per 16K, at least 1024, none without a limit");
+	ok(ovl_quota_check_limit(&q, 20 << 20, &err) == -ENOSPC &&
+	       strstr(err.msg, "40.0M in use (41943040 bytes)") &&
+	       strstr(err.msg, "new limit 20.0M (20971520 bytes)"),
+	   "a limit below the use names both: %s", err.msg);
+	ok(ovl_quota_check_limit(&q, 64 << 20, &err) == 0, "a limit above it is fine");
+	q.inodes = 5000;
+	ok(ovl_quota_check_limit(&q, 64 << 20, &err) == -ENOSPC && strstr(err.msg, "5000 files"),
+	   "too many files for the new inode limit: %s", err.msg);
+	ok(ovl_quota_check_limit(&q, 0, &err) == 0, "no limit is always fine");
+}
+
 int main(void)
 {
 	char tmpl[] = "/dev/shm/vsltest-canon-XXXXXX";
@@ -165,5 +221,7 @@ int main(void)
 	} else {
 		ok(0, "mkdtemp in /dev/shm: %s", strerror(errno));
 	}
+	records();
+	limits();
 	return tap_done();
 }

@@ -1,7 +1,7 @@
 /* overlay/ against the kernel (root only): import (dir, tar.zst, OCI layout with whiteouts),
  * two containers from one template, template rm refused while in use, commit, a stack too
- * long for one page of mount data, escaped paths, disk limits with ENOSPC and resize, and
- * bad input leaving nothing behind. Everything lives in a private temp store. */
+ * long for one page of mount data, escaped paths, and bad input leaving nothing behind.
+ * Everything lives in a private temp store (disk limits: test_overlay_disk.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -278,104 +278,6 @@ static void bad_input(const char *t, const char *store)
 	ok(!exists("%s/bad", t) && !exists("%s/containers/cdisk", store), "... nothing left");
 }
 
-/* Write 1M chunks until the write fails; the bytes written. */
-static uint64_t fill(const char *path, uint64_t max, int *out_errno)
-{
-	static char buf[1 << 20];
-	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	uint64_t done = 0;
-
-	*out_errno = fd < 0 ? errno : 0;
-	memset(buf, 'x', sizeof(buf));
-	while (fd >= 0 && done < max) {
-		ssize_t n = write(fd, buf, sizeof(buf));
-		if (n < 0) {
-			*out_errno = errno;
-			break;
-		}
-		done += (uint64_t)n;
-	}
-	if (fd >= 0 && fsync(fd) < 0 && !*out_errno)
-		*out_errno = errno;
-	return done;
-}
-
-static void disk_limit(const char *t, const char *store)
-{
-	cleanup_free char *r = xasprintf("%s/rd", t), *big = xasprintf("%s/rd/big", t);
-	struct vsl_ovl_req c = req(store, "cd1", "base", r);
-	struct vsl_ovl_disk d;
-	struct vsl_err err;
-	uint64_t n;
-	int e;
-
-	c.disk_limit = 32 << 20;
-	ok(vsl_ovl_mount(&c, E(&err)) == 0, "mount with a 32M disk limit: %s", W(&err));
-	n = fill(big, 64 << 20, &e);
-	ok(e == ENOSPC && n < (32 << 20), "writing 64M stops with ENOSPC after %lluM",
-	   (unsigned long long)n >> 20);
-	ok(file_is(xasprintf("%s/etc/keep", r), "keep\n") && exists("%s/bin/busybox", r),
-	   "the container's other files are intact");
-	unlink(big);
-	sh("echo after > '%s/small'; sync", r);
-	ok(file_is(xasprintf("%s/small", r), "after\n"), "writing works again after freeing");
-	/* ext4 sends its discards from a worker after the commit: give it a moment. */
-	for (int i = 0; i < 50; i++) {
-		if (vsl_ovl_disk_info(store, "cd1", &d, E(&err)) == 0 && d.image < (16 << 20))
-			break;
-		usleep(100000);
-	}
-	ok(vsl_ovl_disk_info(store, "cd1", &d, E(&err)) == 0 && d.limit == 32 << 20 && d.mounted &&
-	       d.image < (16 << 20),
-	   "disk info: 32M limit, mounted, sparse image %lluK on disk",
-	   (unsigned long long)d.image >> 10);
-	ok(vsl_ovl_unmount(&c, E(&err)) == 0 && no_leftovers(t),
-	   "unmount: no mount and no loop device left");
-}
-
-static void disk_resize(const char *t, const char *store)
-{
-	cleanup_free char *r = xasprintf("%s/rr", t), *f1 = xasprintf("%s/rr/f1", t),
-			  *f2 = xasprintf("%s/rr/f2", t);
-	struct vsl_ovl_req c = req(store, "cd2", "base", r);
-	struct vsl_ovl_disk d;
-	struct vsl_err err;
-	int e;
-
-	c.disk_limit = 32 << 20;
-	c.keep_layer = true;
-	ok(vsl_ovl_mount(&c, E(&err)) == 0, "mount cd2 (32M, keep layer): %s", W(&err));
-	ok(fill(f1, 20 << 20, &e) == 20 << 20 && e == 0, "write 20M");
-	ok(vsl_ovl_unmount(&c, E(&err)) == 0 && exists("%s/containers/cd2/disk.img", store) &&
-	       no_leftovers(t),
-	   "unmount keeps the layer, detaches the disk");
-	ok(vsl_ovl_disk_resize(store, "cd2", 64 << 20, &quiet, E(&err)) == 0,
-	   "grow offline to 64M: %s", W(&err));
-	ok(vsl_ovl_disk_resize(store, "cd2", 18 << 20, &quiet, E(&err)) == -ENOSPC,
-	   "shrink below the data refused: %s", W(&err));
-	ok(vsl_ovl_mount(&c, E(&err)) == 0 && exists("%s/f1", r), "mount the kept layer again: %s",
-	   W(&err));
-	ok(fill(f2, 30 << 20, &e) == 30 << 20 && e == 0, "50M fit in the grown 64M disk");
-	ok(vsl_ovl_disk_resize(store, "cd2", 96 << 20, &quiet, E(&err)) == 0 &&
-	       vsl_ovl_disk_info(store, "cd2", &d, E(&err)) == 0 && d.limit == 96 << 20,
-	   "grow online to 96M while mounted: %s", W(&err));
-	unlink(f2);
-	ok(vsl_ovl_disk_resize(store, "cd2", 40 << 20, &quiet, E(&err)) == 0,
-	   "shrink a stopped "
-	   "container's mounted disk to 40M: %s",
-	   W(&err));
-	ok(exists("%s/f1", r) && file_is(xasprintf("%s/etc/keep", r), "keep\n") &&
-	       vsl_ovl_disk_info(store, "cd2", &d, E(&err)) == 0 && d.limit == 40 << 20 &&
-	       d.mounted,
-	   "after the shrink it is mounted again with its files");
-	(void)fill(f2, 64 << 20, &e);
-	ok(e == ENOSPC, "the new 40M limit is enforced");
-	c.keep_layer = false;
-	ok(vsl_ovl_unmount(&c, E(&err)) == 0 && !exists("%s/containers/cd2", store) &&
-	       no_leftovers(t),
-	   "unmount without keep removes everything");
-}
-
 /* A chain too long for one page of mount(2) data: mounted through the new mount API. */
 static void long_chain(const char *t, const char *store)
 {
@@ -424,8 +326,6 @@ int main(void)
 	oci(t, store);
 	oci_digests(t, store);
 	bad_input(t, store);
-	disk_limit(t, store);
-	disk_resize(t, store);
 	long_chain(t, store);
 	ok(no_leftovers(t), "no mount and no loop device left under %s", t);
 	sh("rm -rf %s", t);
