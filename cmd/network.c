@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "netns/net.h"
+#include "runtime/container.h"
 
 static const struct vsl_cmd net_create_cmd, net_connect_cmd, net_disconnect_cmd, net_list_cmd,
 	net_rm_cmd;
@@ -175,7 +176,7 @@ static int net_rm(struct vsl_ctx *ctx, int argc, char **argv)
 	r = vsl_args_exactly(&a, &net_rm_cmd, argc, argv, 1, "expected one NAME");
 	if (r)
 		return r;
-	if (vsl_net_network_rm(ctx->store, a.argv[0], &err) < 0)
+	if (vsl_network_remove(ctx, a.argv[0], &err) < 0)
 		return vsl_cmd_fail(ctx, &err);
 	return 0;
 }
@@ -218,7 +219,8 @@ static const struct vsl_cmd net_rm_cmd = {
 	.name = "rm",
 	.parent = "network",
 	.run = net_rm,
-	.summary = "remove a network no container uses, and its connections",
+	.summary = "remove a network no container uses, and its connections (the leases of "
+		   "containers that are gone are released)",
 	.args = "NAME",
 };
 

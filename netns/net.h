@@ -95,6 +95,10 @@ int vsl_net_network_list(const char *store, struct vsl_network **out, size_t *n,
  * networks' records too) and its record go. */
 int vsl_net_network_rm(const char *store, const char *name, struct vsl_err *err);
 
+/* The distinct container ids holding a lease on network name, sorted (NULL-terminated,
+ * malloc'd; empty when it has none). */
+int vsl_net_lease_holders(const char *store, const char *name, char ***out, struct vsl_err *err);
+
 /* Counters of one interface in a container's namespace. */
 struct vsl_net_ifstats {
 	char name[VSL_IFNAMSIZ];

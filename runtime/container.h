@@ -40,6 +40,9 @@ int vsl_container_kill(const struct vsl_ctx *ctx, const char *id, int sig, bool 
 		       struct vsl_err *err);
 int vsl_container_delete(const struct vsl_ctx *ctx, const char *id, bool force,
 			 struct vsl_err *err);
+/* Remove a network (netns/net.h), releasing first the leases of containers that no longer
+ * exist (no state dir under ctx->root, no host veth): they are not "in use". */
+int vsl_network_remove(const struct vsl_ctx *ctx, const char *name, struct vsl_err *err);
 /* Undo everything the state records (process, cgroup, network, layers, state dir); each
  * step is idempotent. Used by delete and by a failed create. */
 int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vsl_err *err);
