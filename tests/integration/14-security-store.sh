@@ -154,7 +154,7 @@ ks_leftovers() {
 # The kills land at 0-30 ms, or within one whole create where a create takes longer (a
 # loaded host; the emulated VM, ~10x slower), so that every stage of it is hit.
 TRIES=${VSL_KILL_TRIES:-100} WINDOW=30
-[ "${VESSEL_VM:-}" = 1 ] && TRIES=10
+[ "${VESSEL_VM:-}" = 1 ] && TRIES=6
 for _ in 1 2; do # the second: the first may load modules
 	t=$(date +%s%N)
 	"$VESSEL" --root "$ROOT" create -b "$TMP/k" ks >/dev/null 2>&1
@@ -206,34 +206,40 @@ is "rb's layer, project, lease, port rules and root.path are gone" \
 	" 0  0 "
 is "nothing else of rb on this host" "$(leftovers rb | grep -vxF "mount $QS")" ""
 
-# --- 8. created with one store, deleted with another: the recorded one is cleaned
-tpl_bundle "$TMP/s1" "{\"vessel.net.bridge\":\"$BR\"}" sleep 1000
-check "create s1 in $QS" sh -c "$VESSEL --root $ROOT create -b $TMP/s1 s1 >/dev/null 2>&1"
-check "delete --force s1 with another --store" "$VESSEL" --root "$ROOT" --store "$TMP/elsewhere" delete --force s1
-is "its lease and layer in the store it was made in are gone" \
-	"$(leased s1 "$BR" && echo lease)$(ls -A "$QS/containers")" ""
-check "the other store was not touched" test ! -e "$TMP/elsewhere"
+# The rest does not depend on how disk limits are made (a store given at delete, "in use" by
+# gone containers): it runs on the host only, which keeps the emulated VM's run short.
+if [ "${VESSEL_VM:-}" = 1 ]; then
+	diag "in the VM: another --store and in-use checks are left to the host's run"
+else
+	# --- 8. created with one store, deleted with another: the recorded one is cleaned
+	tpl_bundle "$TMP/s1" "{\"vessel.net.bridge\":\"$BR\"}" sleep 1000
+	check "create s1 in $QS" sh -c "$VESSEL --root $ROOT create -b $TMP/s1 s1 >/dev/null 2>&1"
+	check "delete --force s1 with another --store" "$VESSEL" --root "$ROOT" --store "$TMP/elsewhere" delete --force s1
+	is "its lease and layer in the store it was made in are gone" \
+		"$(leased s1 "$BR" && echo lease)$(ls -A "$QS/containers")" ""
+	check "the other store was not touched" test ! -e "$TMP/elsewhere"
 
-# --- 8. "in use" ignores containers that are gone
-check "import tg" vsl template import tg "$ROOTFS_SRC"
-base_config | jq '.process.args = ["sleep", "1000"] | .annotations = {"vessel.template": "tg"}' \
-	>"$TMP/g1.json"
-mkdir -p "$TMP/g1" && mv "$TMP/g1.json" "$TMP/g1/config.json"
-check "create g1 on tg" sh -c "$VESSEL --root $ROOT create -b $TMP/g1 g1 >/dev/null 2>&1"
-fails_with "template rm tg refused while g1 exists" "template tg: in use by container g1" vsl template rm tg
-reboot_container g1 "$TMP/g1"
-check "template rm tg once g1 is gone (its layer is garbage)" vsl template rm tg
-is "g1's layer went with it" "$(ls -A "$QS/containers")" ""
-check "network create ${BR}b" vsl network create "${BR}b" --subnet "$NET2.0/24"
-tpl_bundle "$TMP/n1" "{\"vessel.net.bridge\":\"${BR}b\"}" sleep 1000
-check "create n1 on ${BR}b" sh -c "$VESSEL --root $ROOT create -b $TMP/n1 n1 >/dev/null 2>&1"
-fails_with "network rm ${BR}b refused while n1 exists" "in use by 1 container \(n1\)" vsl network rm "${BR}b"
-reboot_container n1 "$TMP/n1"
-check "network rm ${BR}b once n1 is gone" vsl network rm "${BR}b"
-check "its bridge is gone" test ! -e "/sys/class/net/${BR}b"
+	# --- 8. "in use" ignores containers that are gone
+	check "import tg" vsl template import tg "$ROOTFS_SRC"
+	base_config | jq '.process.args = ["sleep", "1000"] | .annotations = {"vessel.template": "tg"}' \
+		>"$TMP/g1.json"
+	mkdir -p "$TMP/g1" && mv "$TMP/g1.json" "$TMP/g1/config.json"
+	check "create g1 on tg" sh -c "$VESSEL --root $ROOT create -b $TMP/g1 g1 >/dev/null 2>&1"
+	fails_with "template rm tg refused while g1 exists" "template tg: in use by container g1" vsl template rm tg
+	reboot_container g1 "$TMP/g1"
+	check "template rm tg once g1 is gone (its layer is garbage)" vsl template rm tg
+	is "g1's layer went with it" "$(ls -A "$QS/containers")" ""
+	check "network create ${BR}b" vsl network create "${BR}b" --subnet "$NET2.0/24"
+	tpl_bundle "$TMP/n1" "{\"vessel.net.bridge\":\"${BR}b\"}" sleep 1000
+	check "create n1 on ${BR}b" sh -c "$VESSEL --root $ROOT create -b $TMP/n1 n1 >/dev/null 2>&1"
+	fails_with "network rm ${BR}b refused while n1 exists" "in use by 1 container \(n1\)" vsl network rm "${BR}b"
+	reboot_container n1 "$TMP/n1"
+	check "network rm ${BR}b once n1 is gone" vsl network rm "${BR}b"
+	check "its bridge is gone" test ! -e "/sys/class/net/${BR}b"
 
-check "delete --force n1, gone since the reboot: its layer goes" vsl delete --force n1
-is "nothing of n1 left in the store" "$(ls -A "$QS/containers")" ""
+	check "delete --force n1, gone since the reboot: its layer goes" vsl delete --force n1
+	is "nothing of n1 left in the store" "$(ls -A "$QS/containers")" ""
+fi
 for id in $(ls "$ROOT" 2>/dev/null); do vsl delete --force "$id" >/dev/null 2>&1; done
 check "network rm $BR" vsl network rm "$BR"
 is "no project claim left" "$(claims)" "0"

@@ -7,7 +7,7 @@
 # file's, prefixed "vm:".
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-SUITES=${STORE_VM_TESTS:-test_overlay_disk test_overlay_canon 14-security-store 61-store}
+SUITES=${STORE_VM_TESTS:-test_overlay_disk 61-store 14-security-store}
 _n=0 _failed=0
 if [ "${VESSEL_VM:-}" = 1 ]; then
 	echo "ok 1 - # SKIP already inside the test VM: no nested VM"
