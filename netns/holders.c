@@ -1,4 +1,4 @@
-/* Who holds leases on a network: the ids in its lease file, for a caller that knows which
+/* Who holds leases on a network: the ids of its leases, for a caller that knows which
  * containers still exist (runtime/ lets `network rm` ignore containers that are gone). */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@ int vsl_net_lease_holders(const char *store, const char *name, char ***out, stru
 		return r;
 	if ((lock = vsl_net_lock(store, err)) < 0)
 		return lock;
-	if ((r = vsl_lease_load(store, name, &l, err)) < 0)
+	if ((r = vsl_lease_list(store, name, &l, err)) < 0)
 		return r;
 	for (size_t i = 0; i < l.n; i++) {
 		bool seen = false;
