@@ -16,7 +16,7 @@ static const struct vsl_opt opts[] = {
 	{ "env", 'e', "K=V", "set an environment variable (repeatable)" },
 	{ "cwd", OPT_CWD, "DIR", "working directory in the container" },
 	{ "user", 'u', "UID[:GID]", "run as this uid (and gid)" },
-	{ "cap", 'c', "CAP", "add a capability to the process' capability sets (repeatable)" },
+	{ "cap", 'c', "CAP", "add a capability to the bounding, effective and permitted sets (repeatable)" },
 	{ "tty", 't', NULL, "allocate a pseudo-terminal" },
 	{ "detach", 'd', NULL, "return once the process runs, instead of waiting for it" },
 	{ "console-socket", OPT_CONSOLE, "PATH",

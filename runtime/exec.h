@@ -15,7 +15,7 @@ struct vsl_exec_opts {
 	char **env;			/* -e KEY=VALUE, added to / replacing the container's */
 	const char *cwd;
 	const char *user;		/* uid[:gid] */
-	char **caps;			/* --cap: added to every capability set */
+	char **caps;			/* --cap: added to bounding, effective, permitted */
 	bool tty;
 	bool no_new_privs;
 	const char *console_socket;

@@ -84,12 +84,12 @@ int vsl_exec_build_process(struct vsl_config *cfg, const struct vsl_exec_opts *o
 	}
 	if (o->user && (r = parse_user(o->user, &p->user, err)) < 0)
 		return r;
+	/* As runc: the bounding, effective and permitted sets only. Inheritable and ambient
+	 * would hand the capability on to every program the process executes. */
 	if (o->caps) {
 		caps_add(&c->bounding, &c->has_bounding, o->caps);
 		caps_add(&c->effective, &c->has_effective, o->caps);
 		caps_add(&c->permitted, &c->has_permitted, o->caps);
-		caps_add(&c->inheritable, &c->has_inheritable, o->caps);
-		caps_add(&c->ambient, &c->has_ambient, o->caps);
 		p->has_capabilities = true;
 	}
 	if (o->no_new_privs)

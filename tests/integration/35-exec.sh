@@ -30,6 +30,14 @@ eff() { vsl exec "$@" e1$S grep CapEff /proc/self/status | awk '{print $2}'; }
 has_admin() { (( 0x$1 & (1 << 21) )); }
 has_admin "$(eff)" && not_ok "the container's caps lack CAP_SYS_ADMIN" || ok "the container's caps lack CAP_SYS_ADMIN"
 has_admin "$(eff --cap CAP_SYS_ADMIN)" && ok "--cap CAP_SYS_ADMIN adds it" || not_ok "--cap CAP_SYS_ADMIN adds it"
+# --cap goes into the bounding, effective and permitted sets only, as runc does: not into
+# the inheritable or ambient ones, which would pass it on to every program exec'd later.
+caps=$(vsl exec --cap CAP_SYS_ADMIN e1$S grep ^Cap /proc/self/status | awk '{print $1 $2}' | tr '\n' ' ')
+cap_of() { local c=${caps#*$1:}; echo "${c%% *}"; }
+base=$(vsl exec e1$S grep ^CapEff /proc/self/status | awk '{print $2}')
+want=$(printf '%016x' $((0x$base | 1 << 21)))
+for set in CapBnd CapEff CapPrm; do is "--cap: $set is the container's plus CAP_SYS_ADMIN" "$(cap_of $set)" "$want"; done
+for set in CapInh CapAmb; do is "--cap: $set stays empty" "$(cap_of $set)" 0000000000000000; done
 
 jq -n '{cwd: "/", args: ["sh", "-c", "echo process-file $A"], env: ["A=b", "PATH=/bin"], user: {uid: 0, gid: 0}}' >"$TMP/p.json"
 is "--process FILE" "$(vsl exec --process "$TMP/p.json" e1$S)" "process-file b"
