@@ -23,11 +23,39 @@ int vsl_cap_from_name(const char *name)
 	return (int)v;
 }
 
-/* One set: names -> mask, warning about each name that cannot be applied. A name outside
- * allowed is skipped with "why" as the reason. */
-static uint64_t resolve_set(char **names, const char *set, uint64_t allowed, const char *why,
-			    enum vsl_log_level why_level, const struct vsl_cap_limits *lim,
-			    const struct vsl_log *log)
+/* Why a name of the config is skipped. */
+enum skip_why { SKIP_UNKNOWN, SKIP_KERNEL, SKIP_NOT_HELD, SKIP_NOT_PERMITTED, SKIP_AMBIENT };
+
+/* The names skipped so far, each with the sets that asked for it: they are reported in one
+ * line at the end, not one line per name and set (a cap vessel lacks is in three sets of
+ * most configs, and every exec would repeat them). */
+struct skipped {
+	struct { const char *name; enum skip_why why; unsigned sets; } *v;
+	size_t n;
+};
+
+static const char *const set_names[] = { "bounding", "permitted", "inheritable", "effective",
+					 "ambient" };
+
+static void skip_add(struct skipped *sk, const char *name, enum skip_why why, unsigned set)
+{
+	for (size_t i = 0; i < sk->n; i++)
+		if (sk->v[i].why == why && strcmp(sk->v[i].name, name) == 0) {
+			sk->v[i].sets |= 1U << set;
+			return;
+		}
+	sk->v = xrealloc(sk->v, (sk->n + 1) * sizeof(*sk->v));
+	sk->v[sk->n].name = name;
+	sk->v[sk->n].why = why;
+	sk->v[sk->n].sets = 1U << set;
+	sk->n++;
+}
+
+/* One set: names -> mask. allowed: what this set may hold; a name outside it is skipped
+ * for lacking (bit set in held: why_outside) or not being held by vessel at all. */
+static uint64_t resolve_set(char **names, unsigned set, uint64_t allowed, uint64_t held,
+			    enum skip_why why_outside, const struct vsl_cap_limits *lim,
+			    struct skipped *sk)
 {
 	uint64_t mask = 0;
 
@@ -35,41 +63,81 @@ static uint64_t resolve_set(char **names, const char *set, uint64_t allowed, con
 		int c = vsl_cap_from_name(*n);
 
 		if (c < 0)
-			vsl_warn(log, "capabilities.%s: %s is not a known capability, skipped", set,
-				 *n);
+			skip_add(sk, *n, SKIP_UNKNOWN, set);
 		else if ((unsigned)c > lim->last_cap)
-			vsl_warn(log,
-				 "capabilities.%s: %s is not supported by the running kernel "
-				 "(last capability %u), skipped",
-				 set, *n, lim->last_cap);
+			skip_add(sk, *n, SKIP_KERNEL, set);
+		else if (!(held & CAP_BIT(c)))
+			skip_add(sk, *n, SKIP_NOT_HELD, set);
 		else if (!(allowed & CAP_BIT(c)))
-			vsl_log(log, why_level, "capabilities.%s: %s %s, skipped", set, *n, why);
+			skip_add(sk, *n, why_outside, set);
 		else
 			mask |= CAP_BIT(c);
 	}
 	return mask;
 }
 
+/* "CAP_X in bounding, permitted (why); CAP_Y in ..." for the skipped names of one level. */
+static void report_skipped(const struct skipped *sk, bool ambient, const struct vsl_cap_limits *lim,
+			   const struct vsl_log *log)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	bool any = false;
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < sk->n; i++) {
+		if ((sk->v[i].why == SKIP_AMBIENT) != ambient)
+			continue;
+		fprintf(f, "%s%s in", any ? "; " : "", sk->v[i].name);
+		for (unsigned s = 0, first = 1; s < 5; s++)
+			if (sk->v[i].sets & (1U << s)) {
+				fprintf(f, "%s %s", first ? "" : ",", set_names[s]);
+				first = 0;
+			}
+		switch (sk->v[i].why) {
+		case SKIP_UNKNOWN: fputs(" (not a known capability)", f); break;
+		case SKIP_KERNEL:
+			fprintf(f, " (not supported by the running kernel, last capability %u)",
+				lim->last_cap);
+			break;
+		case SKIP_NOT_HELD: fputs(" (vessel does not hold it)", f); break;
+		case SKIP_NOT_PERMITTED: fputs(" (not in the permitted set)", f); break;
+		case SKIP_AMBIENT: fputs(" (not both permitted and inheritable)", f); break;
+		}
+		any = true;
+	}
+	fclose(f);
+	if (any && ambient)
+		vsl_debug(log, "capabilities: skipped %s", line);
+	else if (any)
+		vsl_warn(log, "capabilities: cannot grant, skipped: %s", line);
+	free(line);
+}
+
 void vsl_caps_resolve(const struct vsl_caps *caps, const struct vsl_cap_limits *lim,
 		      struct vsl_cap_sets *out, const struct vsl_log *log)
 {
-	static const char not_held[] = "cannot be granted (vessel does not hold it)";
+	struct skipped sk = { 0 };
 
-	out->bounding = resolve_set(caps->bounding, "bounding", lim->bounding, not_held,
-				    VSL_LOG_WARN, lim, log);
-	out->permitted = resolve_set(caps->permitted, "permitted", lim->permitted, not_held,
-				     VSL_LOG_WARN, lim, log);
-	out->inheritable = resolve_set(caps->inheritable, "inheritable", lim->permitted, not_held,
-				       VSL_LOG_WARN, lim, log);
+	out->bounding = resolve_set(caps->bounding, 0, lim->bounding, lim->bounding,
+				    SKIP_NOT_HELD, lim, &sk);
+	out->permitted = resolve_set(caps->permitted, 1, lim->permitted, lim->permitted,
+				     SKIP_NOT_HELD, lim, &sk);
+	out->inheritable = resolve_set(caps->inheritable, 2, lim->permitted, lim->permitted,
+				       SKIP_NOT_HELD, lim, &sk);
 	/* capset refuses an effective capability that is not permitted, and the kernel raises
-	 * an ambient one only if it is permitted and inheritable: warn instead of failing. */
-	out->effective = resolve_set(caps->effective, "effective", out->permitted,
-				     "is not in the permitted set", VSL_LOG_WARN, lim, log);
+	 * an ambient one only if it is permitted and inheritable: skip instead of failing. */
+	out->effective = resolve_set(caps->effective, 3, out->permitted, lim->permitted,
+				     SKIP_NOT_PERMITTED, lim, &sk);
 	/* runc's own default spec lists ambient capabilities without inheritable ones, and
 	 * runc says nothing: a debug line, not a warning on every container. */
-	out->ambient = resolve_set(caps->ambient, "ambient", out->permitted & out->inheritable,
-				   "is not both permitted and inheritable", VSL_LOG_DEBUG, lim,
-				   log);
+	out->ambient = resolve_set(caps->ambient, 4, out->permitted & out->inheritable,
+				   lim->permitted, SKIP_AMBIENT, lim, &sk);
+	report_skipped(&sk, false, lim, log);
+	report_skipped(&sk, true, lim, log);
+	free(sk.v);
 }
 
 static void cap_freep(cap_t *c)

@@ -30,10 +30,13 @@ int vsl_cap_from_name(const char *name);
  * written into buf. */
 const char *vsl_cap_name(unsigned c, char *buf, size_t len);
 
-/* Turn process.capabilities into masks. Every name that cannot be applied is a warning
- * that names it and its set, then skipped (runtime-spec: log, do not fail): unknown to
- * libcap, above lim->last_cap, outside vessel's own sets, or (ambient) not in both the
- * inheritable and permitted results. An absent set is empty. Cannot fail. */
+/* Turn process.capabilities into masks. Every name that cannot be applied is skipped
+ * (runtime-spec: log, do not fail): unknown to libcap, above lim->last_cap, outside
+ * vessel's own sets, effective but not permitted, or (ambient) not in both the inheritable
+ * and permitted results. All of them are one warning line that names each with its sets
+ * and why ("capabilities: cannot grant, skipped: CAP_SYS_RESOURCE in bounding, permitted,
+ * effective (vessel does not hold it)"), the ambient ones a debug line. An absent set is
+ * empty. Cannot fail. */
 void vsl_caps_resolve(const struct vsl_caps *caps, const struct vsl_cap_limits *lim,
 		      struct vsl_cap_sets *out, const struct vsl_log *log);
 

@@ -73,6 +73,21 @@ like "the rest works" "$out" "LS=ok"
 like "an unknown capability is a warning naming it" "$(cat "$TMP/p2.err")" "CAP_VESSEL_NOPE"
 assert_no_leftovers "${P}p2"
 
+# --- a capability that cannot be granted, listed in three sets: one warning line per
+# command (create, and each exec), naming it with its sets
+make_bundle "$B" sleep 100
+edit_config "$B" '.process.capabilities |= with_entries(.value += ["CAP_VESSEL_NOPE"])'
+vsl run -d -b "$B" "${P}w1" </dev/null >/dev/null 2>"$TMP/w1.err"
+is "create: one warning line for a cap in three sets" "$(grep -c warning "$TMP/w1.err")" 1
+like "it names the cap and its sets" "$(cat "$TMP/w1.err")" \
+	'^vessel: warning: capabilities: cannot grant, skipped: CAP_VESSEL_NOPE in bounding, permitted, effective \(not a known capability\)$'
+for i in 1 2; do
+	vsl exec "${P}w1" true 2>"$TMP/w2.err"
+	is "exec $i: one warning line, not one per set" "$(grep -c warning "$TMP/w2.err")" 1
+done
+check "delete w1" vsl delete -f "${P}w1"
+assert_no_leftovers "${P}w1"
+
 # --- --preserve-fds passes fds 3.. through; nothing else leaks
 make_bundle "$B" sh -c 'echo "FDS=$(ls /proc/self/fd | tr "\n" " ")"; cat <&3; cat <&4'
 echo three >"$TMP/f3"
