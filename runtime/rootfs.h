@@ -67,8 +67,10 @@ int vsl_rootfs_set_names(const struct vsl_config *cfg, struct vsl_err *err);
 /* linux.sysctl written under /proc/sys (which must be a procfs), validated like runc
  * (the validation runs first, so nothing is written for a config with a bad key):
  * net.* needs a network namespace, the ipc sysctls (kernel.msg*, kernel.sem, kernel.shm*,
- * fs.mqueue.*) an ipc namespace, kernel.hostname/domainname a uts namespace; anything
- * else is refused (EINVAL). Keys with '/' are taken as paths, else '.' separates. */
+ * fs.mqueue.*) an ipc namespace, kernel.domainname a uts namespace; anything else is
+ * refused (EINVAL), and so are the ones that would undo a field: kernel.hostname (use
+ * hostname) and a kernel.domainname other than domainname. Keys with '/' are taken as
+ * paths, else '.' separates. */
 int vsl_sysctl_validate(const struct vsl_config *cfg, struct vsl_err *err);
 int vsl_sysctl_apply(const struct vsl_config *cfg, struct vsl_err *err);
 /* "net.ipv4.ip_forward" -> "net/ipv4/ip_forward" (malloc'd); NULL for an unsafe key

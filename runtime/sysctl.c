@@ -88,6 +88,24 @@ static int sysctl_namespace(const char *key, const char **ns_name)
 	return -1;
 }
 
+/* The uts sysctls must not undo the hostname and domainname fields (runc and crun refuse
+ * the same): kernel.hostname always (hostname is the field for it), kernel.domainname when
+ * the domainname field says otherwise. path is the key as a path ("kernel/hostname"). */
+static int check_names(const struct vsl_config *cfg, const struct vsl_kv *kv, const char *path,
+		       struct vsl_err *err)
+{
+	const char *v = kv->value ? kv->value : "";
+
+	if (strcmp(path, "kernel/hostname") == 0)
+		return vsl_refuse(err, EINVAL, "linux.sysctl: %s is not allowed: set the "
+				  "hostname field instead", kv->key);
+	if (strcmp(path, "kernel/domainname") == 0 && cfg->domainname && *cfg->domainname &&
+	    !vsl_sysctl_value_eq(v, cfg->domainname))
+		return vsl_refuse(err, EINVAL, "linux.sysctl: %s \"%s\" conflicts with domainname "
+				  "\"%s\"", kv->key, v, cfg->domainname);
+	return 0;
+}
+
 int vsl_sysctl_validate(const struct vsl_config *cfg, struct vsl_err *err)
 {
 	for (size_t i = 0; i < cfg->linux.n_sysctl; i++) {
@@ -98,6 +116,8 @@ int vsl_sysctl_validate(const struct vsl_config *cfg, struct vsl_err *err)
 
 		if (!path)
 			return vsl_fail(err, EINVAL, "linux.sysctl: invalid key %s", key);
+		if (check_names(cfg, &cfg->linux.sysctl[i], path, err) < 0)
+			return -EINVAL;
 		if (ns < 0)
 			return vsl_fail(err, EINVAL, "linux.sysctl: %s is not in a separate kernel "
 					"namespace", key);

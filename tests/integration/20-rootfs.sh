@@ -228,6 +228,24 @@ fails_with "a net sysctl without a network namespace is refused" \
 	'net.ipv4.ip_forward needs a network namespace' vsl run -b "$F" rfs8
 is "host ip_forward still untouched" "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd"
 assert_no_leftovers rfs8
+# A sysctl may not undo the uts fields: kernel.hostname never (hostname is the field), a
+# kernel.domainname only when it is the domainname field's value.
+edit_config "$F" '.linux.sysctl = {"kernel.hostname": "other"}
+  | .linux.namespaces += [{type: "network"}]'
+fails_with "sysctl kernel.hostname is refused, naming the field to use" \
+	'^vessel: linux.sysctl: kernel.hostname is not allowed: set the hostname field instead$' \
+	vsl run -b "$F" rfs8h
+assert_no_leftovers rfs8h
+edit_config "$F" '.domainname = "dom.example" | .linux.sysctl = {"kernel.domainname": "other"}'
+fails_with "sysctl kernel.domainname other than domainname is refused" \
+	'^vessel: linux.sysctl: kernel.domainname "other" conflicts with domainname "dom.example"$' \
+	vsl run -b "$F" rfs8d
+assert_no_leftovers rfs8d
+edit_config "$F" '.process.args = ["cat", "/proc/sys/kernel/domainname"]
+  | .linux.sysctl = {"kernel.domainname": "dom.example"}'
+is "sysctl kernel.domainname equal to domainname is fine" "$(vsl run -b "$F" rfs8e 2>&1)" dom.example
+assert_no_leftovers rfs8e
+make_bundle "$F" true
 edit_config "$F" '.linux.sysctl = {} | .mounts += [{destination: "/mnt/i", source: "/tmp",
     options: ["bind", "idmap"]}]'
 fails_with "idmap is refused clearly" 'idmapped mounts .* not supported' vsl run -b "$F" rfs9

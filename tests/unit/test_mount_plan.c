@@ -283,6 +283,27 @@ static void test_sysctl_validate(void)
 	kv[0] = (struct vsl_kv){ "kernel.domainname", "x" };
 	ok(vsl_sysctl_validate(&cfg, &err) == -EINVAL && strstr(err.msg, "uts"),
 	   "kernel.domainname needs uts");
+	cfg.linux.namespaces[VSL_NS_UTS].present = true;
+	ok(vsl_sysctl_validate(&cfg, &err) == 0, "kernel.domainname with uts, no domainname field");
+	cfg.domainname = "x";
+	ok(vsl_sysctl_validate(&cfg, &err) == 0, "kernel.domainname equal to domainname");
+	cfg.domainname = "dom";
+	ok(vsl_sysctl_validate(&cfg, &err) == -EINVAL &&
+		   strcmp(err.msg, "linux.sysctl: kernel.domainname \"x\" conflicts with "
+			  "domainname \"dom\"") == 0,
+	   "kernel.domainname other than domainname refused (%s)", err.msg);
+	kv[0] = (struct vsl_kv){ "kernel/domainname", "x" };
+	ok(vsl_sysctl_validate(&cfg, &err) == -EINVAL, "... also in the slash form");
+	kv[0] = (struct vsl_kv){ "kernel.hostname", "h" };
+	cfg.hostname = NULL;
+	ok(vsl_sysctl_validate(&cfg, &err) == -EINVAL &&
+		   strcmp(err.msg, "linux.sysctl: kernel.hostname is not allowed: set the "
+			  "hostname field instead") == 0,
+	   "kernel.hostname refused, even without a hostname field (%s)", err.msg);
+	cfg.hostname = "h";
+	ok(vsl_sysctl_validate(&cfg, &err) == -EINVAL, "kernel.hostname refused when equal too");
+	cfg.hostname = NULL;
+	cfg.domainname = NULL;
 	kv[0] = (struct vsl_kv){ "vm.swappiness", "1" };
 	ok(vsl_sysctl_validate(&cfg, &err) == -EINVAL && strstr(err.msg, "vm.swappiness"),
 	   "host-wide sysctl refused (%s)", err.msg);
