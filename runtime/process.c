@@ -99,9 +99,9 @@ static void build_env(struct vsl_proc_prepared *p, const struct vsl_proc_opts *o
 
 		snprintf(buf, sizeof(buf), "%d", o->listen_fds);
 		env_set(&p->envp, "LISTEN_FDS", buf);
-		/* exec keeps the pid, so the program that reads this is getpid(). */
-		snprintf(buf, sizeof(buf), "%d", (int)getpid());
-		env_set(&p->envp, "LISTEN_PID", buf);
+		/* The container's first process, pid 1 in its pid namespace: runc and crun say 1
+		 * also without one, and so does vessel. */
+		env_set(&p->envp, "LISTEN_PID", "1");
 	}
 }
 

@@ -19,7 +19,8 @@ struct vsl_proc_opts {
 	int preserve_fds; /* keep fds 3 .. 3+listen_fds+preserve_fds-1 */
 	/* Socket-activation fds vessel itself got (LISTEN_FDS in its environment, as runc
 	 * reads it): passed first, at 3 .. 3+listen_fds-1, with LISTEN_FDS=listen_fds and
-	 * LISTEN_PID=<the process> added to its environment. 0: none. */
+	 * LISTEN_PID=1 added to its environment (as runc and crun give it, also without a
+	 * pid namespace). 0: none. */
 	int listen_fds;
 	const struct vsl_log *log;
 	/* For SCMP_ACT_NOTIFY: a socket connected to linux.seccomp.listenerPath before the

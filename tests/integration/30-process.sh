@@ -105,6 +105,10 @@ make_bundle "$B" sh -c 'echo "LISTEN=$LISTEN_FDS:$LISTEN_PID FDS=$(ls /proc/self
 out=$(LISTEN_FDS=1 bash -c 'export LISTEN_PID=$$; exec "$@"' _ "$VESSEL" --root "$ROOT" run -b "$B" "${P}p5" 3<"$TMP/f3" 2>&1)
 like "LISTEN_FDS fds reach the container with LISTEN_FDS/LISTEN_PID set for it" "$out" $'LISTEN=1:1 FDS=0 1 2 3 4 \nthree'
 assert_no_leftovers "${P}p5"
+edit_config "$B" '.linux.namespaces |= map(select(.type != "pid"))'
+out=$(LISTEN_FDS=1 bash -c 'export LISTEN_PID=$$; exec "$@"' _ "$VESSEL" --root "$ROOT" run -b "$B" "${P}p6" 3<"$TMP/f3" 2>&1)
+like "LISTEN_PID is 1 also without a pid namespace, as runc and crun give it" "$out" $'LISTEN=1:1 FDS=0 1 2 3 4 \nthree'
+assert_no_leftovers "${P}p6"
 
 # --- failures: one clear line, nothing left behind
 make_bundle "$B" true
