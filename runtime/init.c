@@ -260,6 +260,8 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 	if (r == 0)
 		r = setup_terminal(cfg, out, err);
 	if (r == 0)
+		r = vsl_rootfs_propagate(&ro, err);
+	if (r == 0)
 		r = vsl_process_prepare(&po, &out->proc, err);
 	/* wait_for_start reopens exec.fifo through the container's /proc: say so now. */
 	if (r == 0 && access("/proc/self/fd", F_OK) < 0)

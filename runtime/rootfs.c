@@ -100,6 +100,11 @@ int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 	r = root_propagation(o->cfg, &prop, err);
 	if (r < 0)
 		return r;
+	/* An unbindable root could not be bound onto itself, nor anything in it bound
+	 * elsewhere (masked paths, the console): it is private until vsl_rootfs_propagate,
+	 * after the last bind. */
+	if (prop & MS_UNBINDABLE)
+		prop = MS_PRIVATE | MS_REC;
 	/* Nothing we mount may reach the host: / becomes a slave (or as asked) first. */
 	if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
 		return vsl_fail(err, errno, "rootfs: set the propagation of /");
@@ -259,7 +264,6 @@ int vsl_paths_mask(int rootfd, char *const *paths, struct vsl_err *err)
 
 static int finish_root(const struct vsl_config *cfg, int rootfd, struct vsl_err *err)
 {
-	unsigned long prop = 0;
 	int r;
 
 	r = vsl_paths_readonly(rootfd, cfg->linux.readonly_paths, err);
@@ -268,14 +272,27 @@ static int finish_root(const struct vsl_config *cfg, int rootfd, struct vsl_err 
 	if (r == 0 && cfg->root_readonly)
 		r = vsl_mount_setattr(rootfd, false, MOUNT_ATTR_RDONLY, 0, 0, "root.readonly",
 				      err);
-	if (r == 0)
-		r = root_propagation(cfg, &prop, err);
+	return r;
+}
+
+int vsl_rootfs_propagate(const struct vsl_rootfs_opts *o, struct vsl_err *err)
+{
+	cleanup_close int rootfd = -1;
+	unsigned long prop = 0;
+	int r;
+
+	if (!vsl_rootfs_has_mntns(o->cfg))
+		return 0;
+	r = root_propagation(o->cfg, &prop, err);
 	if (r < 0 || !prop)
 		return r;
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return vsl_fail(err, errno, "open / of the container");
 	r = vsl_mount_setattr(rootfd, prop & MS_REC, 0, 0, prop & ~MS_REC,
 			      "linux.rootfsPropagation", err);
 	if (r == 0 && (prop & MS_REC))
-		r = vsl_mounts_repropagate(cfg, rootfd, err);
+		r = vsl_mounts_repropagate(o->cfg, rootfd, err);
 	return r;
 }
 

@@ -54,11 +54,18 @@ int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err);
  * move + chroot with no_pivot), detach the old root, then, in runc's order: hostname and
  * domainname (vsl_rootfs_set_names), linux.sysctl (vsl_sysctl_apply) -- these must come
  * before readonlyPaths, which usually makes /proc/sys read-only -- then a missing
- * process.cwd made inside the root, readonlyPaths, maskedPaths, root.readonly, the final
- * rootfsPropagation and chdir("/"). Without a mount namespace: names and sysctls only.
+ * process.cwd made inside the root, readonlyPaths, maskedPaths, root.readonly and
+ * chdir("/"). Without a mount namespace: names and sysctls only.
  * Calling vsl_rootfs_set_names / vsl_sysctl_apply again afterwards is redundant but
  * harmless: both are idempotent (a sysctl already at its value is not written). */
 int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err);
+
+/* After vsl_rootfs_enter and the last bind into the root (the console): the final
+ * rootfsPropagation on the container's "/" (recursively for the r* values, then each
+ * mount's own propagation option again). Until then an unbindable root is private, so
+ * that it can be bound onto itself and masked paths and the console bound into it. No-op
+ * without a mount namespace. */
+int vsl_rootfs_propagate(const struct vsl_rootfs_opts *o, struct vsl_err *err);
 
 /* In the container's namespaces: hostname and domainname (needs a uts namespace in the
  * config, else EINVAL). */

@@ -209,6 +209,29 @@ check "delete rfs5" vsl delete --force rfs5
 umount "$TMP/prop"
 assert_no_leftovers rfs5
 
+# ---------------------------------------------------------------- unbindable root
+# The root can only be bound onto itself, and masked paths (binds of /dev/null) made, while
+# it is bindable: the propagation asked for comes last.
+U=$TMP/u
+make_bundle "$U" sh -c 'cat /proc/self/mountinfo; wc -c </proc/keys'
+for p in unbindable runbindable; do
+	edit_config "$U" '.linux.rootfsPropagation = $p' --arg p "$p"
+	out=$(vsl run -b "$U" "rfsu$p" 2>&1)
+	like "rootfsPropagation $p: the container runs with / unbindable" "$(mnt "$out" /)" ' unbindable - '
+	like "rootfsPropagation $p: maskedPaths were bound (/proc/keys is /dev/null)" \
+		"$(mnt "$out" /proc/keys)" '^/null .* - tmpfs '
+	like "rootfsPropagation $p: ... and read as empty" "$out" $'\n0$'
+	assert_no_leftovers "rfsu$p"
+done
+like "runbindable: mounts below / are unbindable too" "$(mnt "$out" /proc)" ' unbindable - proc '
+# A terminal: the pty is bound onto /dev/console before / turns unbindable.
+# (A marker: script may echo a control character for its stdin's end of file.)
+edit_config "$U" '.process.terminal = true | .process.args = ["sh", "-c", $s]' \
+	--arg s 'echo "console=$(grep -c " /dev/console " /proc/self/mountinfo)"'
+out=$(script -qec "$VESSEL --root $ROOT run -b $U rfsut" /dev/null </dev/null | tr -d '\r')
+like "runbindable with a terminal: /dev/console is the pty" "$out" 'console=1($|[^0-9])'
+assert_no_leftovers rfsut
+
 # ---------------------------------------------------------------- refused configs
 F=$TMP/f
 make_bundle "$F" true
