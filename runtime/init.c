@@ -285,17 +285,28 @@ static int start_container_hooks(const struct vsl_spawn_opts *o, const struct pr
 			     o->log, err);
 }
 
+/* "1" and the error line (with its strerror) to start, in one write of at most PIPE_BUF
+ * bytes: start reads it whole. */
+static int tell_start(int fifo, const struct vsl_err *err)
+{
+	char buf[1 + VSL_ERR_MSG], line[VSL_ERR_MSG];
+	int n = snprintf(buf, sizeof(buf), "1%s", vsl_err_str(err, line, sizeof(line)));
+
+	return vsl_write_all(fifo, buf, (size_t)n) < 0 ? -1 : 0;
+}
+
 /* Block until `vessel start` opens the fifo for reading, run the startContainer hooks, and
- * tell start how they went: "0", or "1" and the error line (one write, under PIPE_BUF, so
- * start reads it whole). fifo is an O_PATH fd of it (from COMMIT), reopened for writing
- * through the container's /proc, as runc does: the container never holds a directory of
- * the host. */
+ * tell start how they went: "0", or "1" and the error line (-EALREADY: start has it).
+ * fifo is an O_PATH fd of it (from COMMIT), reopened for writing through the container's
+ * /proc, as runc does: the container never holds a directory of the host. After "0",
+ * *out_fd is the open fifo: close-on-exec, it closes when the exec succeeds, which is how
+ * start knows the process really started (poststart hooks run only then). */
 static int wait_for_start(const struct vsl_spawn_opts *o, const struct prepared *prep,
-			  int fifo, struct vsl_err *err)
+			  int fifo, int *out_fd, struct vsl_err *err)
 {
 	cleanup_close int fd = -1;
-	char buf[1 + VSL_ERR_MSG], path[64];
-	int r, n;
+	char path[64];
+	int r;
 
 	if (fifo < 0)
 		return vsl_fail(err, EPROTO, "sync: no exec fifo with the commit");
@@ -308,10 +319,12 @@ static int wait_for_start(const struct vsl_spawn_opts *o, const struct prepared 
 		return vsl_fail(err, errno, "open exec fifo through %s (the container needs /proc)",
 				path);
 	r = start_container_hooks(o, prep, err);
-	n = r < 0 ? snprintf(buf, sizeof(buf), "1%s", err->msg) : snprintf(buf, sizeof(buf), "0");
-	if (vsl_write_all(fd, buf, (size_t)n) < 0 && r == 0)
+	if (r < 0)
+		return tell_start(fd, err) == 0 ? -EALREADY : r;
+	if (vsl_write_all(fd, "0", 1) < 0)
 		return vsl_fail(err, errno, "write exec fifo");
-	return r;
+	*out_fd = vsl_steal_fd(&fd);
+	return 0;
 }
 
 void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
@@ -319,6 +332,7 @@ void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
 	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
 	struct prepared prep = { .pty_master = -1 };
 	struct vsl_err err;
+	int fifo = -1, r;
 
 	if (setup_container(o, sock, msg, &prep, &err) < 0)
 		child_fail(sock, &err);
@@ -330,9 +344,14 @@ void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
 	if (vsl_sync_expect(sock, VSL_SYNC_COMMIT, msg, &err) < 0)
 		_exit(1);
 	close(sock);
-	if (wait_for_start(o, &prep, msg->fd, &err) == 0)
-		vsl_process_exec(prep.proc, -1, &err);
-	/* Past commit nobody waits for our messages: the container's stderr gets the line. */
+	r = wait_for_start(o, &prep, msg->fd, &fifo, &err);
+	if (r == 0)
+		vsl_process_exec(prep.proc, fifo, &err);
+	/* Start has the error, or is still reading the fifo and gets it now (the exec
+	 * failed); else nobody waits for our messages past commit: the container's stderr
+	 * gets the line. */
+	if (r == -EALREADY || (fifo >= 0 && tell_start(fifo, &err) == 0))
+		_exit(127);
 	dprintf(2, "vessel: %s\n", err.msg);
 	_exit(127);
 }

@@ -9,32 +9,57 @@
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 
-/* Open the fifo for reading without blocking, then wait for the byte the container
- * writes once its blocked open returns; give up if the process dies meanwhile. */
+/* What the container wrote to the fifo until it closed its end: "0" (startContainer hooks
+ * done), then nothing more if its exec succeeded (the close-on-exec fd closed) or "1" and
+ * the error line if it failed; or "1" and the line of a failed hook alone. */
+static int verdict(const struct vsl_container *c, char *buf, size_t got, struct vsl_err *err)
+{
+	buf[got] = '\0';
+	if (got == 0)
+		return vsl_refuse(err, ESRCH, "container %s: process exited before start", c->id);
+	if (buf[0] == '0' && got == 1)
+		return 0;
+	if (buf[0] == '0' && buf[1] == '1')
+		return vsl_fail(err, EINVAL, "container %s: %s", c->id, buf + 2);
+	if (buf[0] == '1')
+		return vsl_fail(err, EINVAL, "container %s: %s", c->id, buf + 1);
+	return vsl_fail(err, EPROTO, "container %s: unexpected bytes on the exec fifo", c->id);
+}
+
+/* Open the fifo for reading without blocking (that releases the container's blocked open
+ * for writing), then read until the container's end closes: at its exec, so that start
+ * returns, and poststart runs, only once the process really started. Give up if the
+ * process dies before it opened the fifo. */
 static int release(struct vsl_container *c, struct vsl_err *err)
 {
 	cleanup_close int fd = openat(c->dirfd, VSL_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	char buf[1 + VSL_ERR_MSG];
-	ssize_t got = 0;
+	char buf[2 + VSL_ERR_MSG];
+	size_t got = 0;
+	int r;
 
 	if (fd < 0)
 		return vsl_fail(err, errno, "container %s: open exec fifo", c->id);
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, 100);
+		ssize_t k = 0;
+
 		if (n < 0 && errno != EINTR)
 			return vsl_fail(err, errno, "container %s: wait on exec fifo", c->id);
-		/* "0", or "1" and why the container gave up (a startContainer hook). */
-		if (n > 0 && (got = read(fd, buf, sizeof(buf) - 1)) > 0)
+		/* Until a writer came, nothing wakes the poll: a read would say end of file. */
+		if (n > 0) {
+			k = read(fd, buf + got, sizeof(buf) - 1 - got);
+			if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
+				break;
+			if (k > 0 && (got += (size_t)k) == sizeof(buf) - 1)
+				break;
+		}
+		if (n == 0 && !vsl_container_alive(c))
 			break;
-		if (!vsl_container_alive(c))
-			return vsl_refuse(err, ESRCH, "container %s: process exited before start",
-					c->id);
 	}
-	if (buf[0] != '0') {
-		buf[got] = '\0';
-		return vsl_fail(err, EINVAL, "container %s: %s", c->id, buf + 1);
-	}
+	r = verdict(c, buf, got, err);
+	if (r < 0)
+		return r;
 	if (unlinkat(c->dirfd, VSL_EXEC_FIFO, 0) < 0)
 		return vsl_fail(err, errno, "container %s: remove exec fifo", c->id);
 	return 0;

@@ -63,6 +63,40 @@ is "poststop saw the container stopped" "$(jq -r '.id + " " + .status' "$LOG/pos
 	"h1 stopped"
 assert_no_leftovers h1
 
+# --- poststart runs once the process has exec'd ---------------------------------------
+# The hook reads the container process' comm through its pid: "sleep" once it exec'd,
+# vessel's ("memfd:vessel") before. Shell builtins only, so that it starts fast enough to
+# catch a process that has not exec'd yet; repeated: the order must not depend on timing.
+cat >"$TMP/comm.sh" <<'EOF'
+#!/bin/sh
+read -r s
+pid=${s#*\"pid\":}; pid=${pid%%,*}
+read -r c <"/proc/$pid/comm"
+echo "$c" >>"$1"
+EOF
+chmod 755 "$TMP/comm.sh"
+X=$TMP/ps
+make_bundle "$X" sleep 100
+edit_config "$X" '.hooks = {poststart: [{path: $h, args: ["comm.sh", $o]}]}' \
+	--arg h "$TMP/comm.sh" --arg o "$TMP/ps.comm"
+for i in $(seq 50); do
+	vsl run -d -b "$X" "hp$i" </dev/null >/dev/null 2>&1 || echo "run failed" >>"$TMP/ps.comm"
+	vsl delete -f "hp$i" >/dev/null 2>&1
+done
+is "poststart ran after the process exec'd, 50 times out of 50" \
+	"$(sort "$TMP/ps.comm" | uniq -c | sed 's/^ *//' | tr '\n' ' ')" "50 sleep "
+assert_no_leftovers hp50
+# An exec that fails after start let the process go is start's error, in one line.
+cp "$X/rootfs/bin/busybox" "$X/rootfs/vsl-gone"
+edit_config "$X" '.process.args = ["/vsl-gone", "sleep", "100"]'
+check "create hpx" vsl create -b "$X" hpx
+rm "$X/rootfs/vsl-gone"
+fails_with "start reports an exec that failed" \
+	'^vessel: container hpx: exec /vsl-gone: No such file or directory$' vsl start hpx
+is "no poststart hook ran for it" "$(grep -c . "$TMP/ps.comm")" 50
+check "delete hpx" vsl delete -f hpx
+assert_no_leftovers hpx
+
 # --- a failing createRuntime hook aborts create and leaves nothing -------------------
 rm -f "$LOG"/*
 edit_config "$B" '.hooks = {createRuntime: [
