@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/hooks.h"
+#include "runtime/hostfds.h"
 #include "runtime/paths.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
@@ -214,6 +216,49 @@ static int setup_terminal(const struct vsl_config *cfg, struct prepared *out,
 	return r;
 }
 
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+}
+
+static int *fds_new(size_t n)
+{
+	int *fds = xmalloc((n ? n : 1) * sizeof(int));
+
+	for (size_t i = 0; i < n; i++)
+		fds[i] = -1;
+	return fds;
+}
+
+static int keep_fd(void *arg, size_t i, int fd, struct vsl_err *err)
+{
+	((int *)arg)[i] = fd;
+	return 0;
+}
+
+/* Bind sources: in a user namespace from vessel (runtime/hostfds.h) until its GO;
+ * without one they are opened here, before any mount, so that they resolve the same way.
+ * Then the mounts; the fds are closed right after. */
+static int prepare_rootfs(const struct vsl_spawn_opts *o, int sock, struct vsl_sync_msg *msg,
+			  struct vsl_rootfs_opts *ro, struct vsl_err *err)
+{
+	const struct vsl_config *cfg = o->cfg;
+	int *src = fds_new(cfg->n_mounts);
+	int r = vsl_hostfds_receive(cfg, sock, msg, src, err);
+
+	if (r == 0 && !cfg->linux.namespaces[VSL_NS_USER].present && vsl_rootfs_has_mntns(cfg))
+		r = vsl_mounts_open_sources(cfg, o->bundle, keep_fd, src, err);
+	ro->src_fds = src;
+	if (r == 0)
+		r = vsl_rootfs_prepare(ro, err);
+	ro->src_fds = NULL;
+	close_all(src, cfg->n_mounts);
+	return r;
+}
+
 static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_sync_msg *msg,
 			   struct prepared *out, struct vsl_err *err)
 {
@@ -240,9 +285,7 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 	};
 	int r;
 
-	r = vsl_sync_expect(sock, VSL_SYNC_GO, msg, err);
-	if (r == 0)
-		r = vsl_rootfs_prepare(&ro, err);
+	r = prepare_rootfs(o, sock, msg, &ro, err);
 	if (r == 0)
 		r = vsl_sync_send(sock, VSL_SYNC_MOUNTED, 0, NULL, 0, -1, err);
 	if (r == 0)

@@ -1,8 +1,9 @@
 /* Applies config mounts (runtime/mount_plan.h) under the rootfs. Targets are resolved and
- * created inside the root (runtime/paths.h); binds go through open_tree + move_mount onto
- * the resolved fd, new filesystems through mount(2) onto /proc/self/fd/N of it, and later
- * attribute and propagation changes through mount_setattr, which changes only what the
- * options asked for (so locked flags of a source in a user namespace are kept). */
+ * created inside the root (runtime/paths.h); binds go through open_tree (of the source fd
+ * opened before any mount, with the host's credentials) + move_mount onto the resolved fd,
+ * new filesystems through mount(2) onto /proc/self/fd/N of it, and later attribute and
+ * propagation changes through mount_setattr, which changes only what the options asked
+ * for (so locked flags of a source in a user namespace are kept). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -87,16 +88,42 @@ static int check_proc_target(const struct vsl_mount_plan *p, int src_fd, const c
 	return vsl_fail(err, EPERM, "%s: a bind mount over %s is not allowed", what, p->target);
 }
 
-static int mount_bind(const struct vsl_mount_plan *p, int rootfd, const char *what,
+int vsl_mounts_open_sources(const struct vsl_config *cfg, const char *bundle,
+			    int (*got)(void *arg, size_t i, int fd, struct vsl_err *err), void *arg,
+			    struct vsl_err *err)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		cleanup_with(plan_clearp) struct vsl_mount_plan p = { 0 };
+		int r = vsl_mount_plan_build(&cfg->mounts[i], i, bundle, &p, err);
+		int fd;
+
+		if (r < 0)
+			return r;
+		if (p.kind != VSL_MOUNT_BIND)
+			continue;
+		fd = open(p.source, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return vsl_fail(err, errno, "mounts[%zu] (%s): source %s", i, p.target,
+					p.source);
+		r = got(arg, i, fd, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* src: the source's fd from vsl_mounts_open_sources. */
+static int mount_bind(const struct vsl_mount_plan *p, int src, int rootfd, const char *what,
 		      struct vsl_err *err)
 {
 	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
-	cleanup_close int src = open(p->source, O_PATH | O_CLOEXEC);
 	cleanup_close int target = -1, tree = -1;
 	struct stat sst, tst;
 	int r;
 
-	if (src < 0 || fstat(src, &sst) < 0)
+	if (src < 0)
+		return vsl_fail(err, EPROTO, "%s: source %s was not opened", what, p->source);
+	if (fstat(src, &sst) < 0)
 		return vsl_fail(err, errno, "%s: source %s", what, p->source);
 	r = check_proc_target(p, src, what, err);
 	if (r < 0)
@@ -235,7 +262,7 @@ static int mount_one(const struct vsl_mount_plan *p, const struct vsl_rootfs_opt
 				"uidMappings) are not supported by vessel", what);
 	switch (p->kind) {
 	case VSL_MOUNT_BIND:
-		return mount_bind(p, rootfd, what, err);
+		return mount_bind(p, o->src_fds ? o->src_fds[p->index] : -1, rootfd, what, err);
 	case VSL_MOUNT_CGROUP:
 		return vsl_cgroup_mount(p, o, rootfd, what, err);
 	case VSL_MOUNT_FS:

@@ -21,6 +21,9 @@ struct vsl_rootfs_opts {
 	const char *bundle;	/* absolute; relative mount sources and root.path are relative to it */
 	bool no_pivot;		/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 	bool new_userns;	/* in a new user namespace: bind-mount devices from the host, no mknod */
+	/* One entry per mounts[i]: for a bind, an O_PATH fd of its source, opened before any
+	 * mount (vsl_mounts_open_sources) with the host's credentials; else -1. */
+	const int *src_fds;
 	bool new_netns;		/* false: a new sysfs may be refused; then /sys is rbind-mounted */
 	bool new_cgroupns;
 	/* The container's cgroup, relative to each hierarchy's root ("/vessel/web1"), used
@@ -92,8 +95,15 @@ int vsl_rootfs_console(const char *pty_slave, struct vsl_err *err);
 
 /* --- Below: shared by runtime/rootfs.c, mounts.c, devices.c only. --- */
 
+/* Open the source of every bind mount of cfg (relative ones joined to bundle) as an O_PATH
+ * fd, close-on-exec, following symlinks as the caller sees them, and hand each to got
+ * (which owns it from then on) with its index in mounts[]. Errors name the mount
+ * ("mounts[6] (/data): source /x: No such file or directory"). */
+int vsl_mounts_open_sources(const struct vsl_config *cfg, const char *bundle,
+			    int (*got)(void *arg, size_t i, int fd, struct vsl_err *err), void *arg,
+			    struct vsl_err *err);
 /* Perform config mounts in order under rootfd (an fd of the rootfs, bind-mounted onto
- * itself). */
+ * itself); binds from o->src_fds. */
 int vsl_mounts_apply(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err *err);
 /* tmpcopyup: copy the contents of src_dir (the directory a new tmpfs covers) into dst_dir
  * (the tmpfs), with owners, modes and times; symlinks are copied, never followed. */

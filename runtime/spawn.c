@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/hostfds.h"
 #include "runtime/spawn.h"
 #include "runtime/store.h"
 #include "runtime/sync.h"
@@ -61,6 +62,10 @@ static int run_container(const struct vsl_spawn_opts *o, struct vsl_spawned *sp,
 		if (r < 0)
 			return r;
 	}
+	/* Bind sources a user namespace cannot reach. */
+	r = vsl_hostfds_send(o->cfg, o->bundle, sp->pid, sp->sync_fd, err);
+	if (r < 0)
+		return r;
 	/* The container process waits for this: before it, stage 1 may still be sending. */
 	r = vsl_sync_send(sp->sync_fd, VSL_SYNC_GO, 0, NULL, 0, -1, err);
 	if (r == 0)

@@ -22,6 +22,8 @@ enum vsl_sync_type {
 	VSL_SYNC_READY,		/* container -> parent: set up, waiting (fd: pty master) */
 	VSL_SYNC_COMMIT,	/* parent -> container: state saved; wait for start (fd: the
 				 * exec fifo, O_PATH) */
+	VSL_SYNC_SOURCE,	/* parent -> container, before the first GO: fd of the source
+				 * of bind mounts[code] (runtime/hostfds.h) */
 };
 
 /* Payloads up to this size travel inside the message. */

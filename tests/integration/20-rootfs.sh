@@ -292,4 +292,36 @@ like "userns: ro bind keeps the source's locked nosuid,nodev,noexec" "$(mnt "$ou
 umount "$TMP/locked"
 assert_no_leftovers rfs10
 
+# Bind sources are opened by vessel on the host: with the container's root mapped to host
+# uid 1, a source below a root-only (mode 000) directory mounts, also through a symlink,
+# and no fd of vessel's is left in the container.
+S1=$TMP/s1
+make_bundle "$S1"
+chown -R 1:1 "$S1/rootfs"
+chmod 711 "$TMP"	# mktemp's 700 would keep uid 1 from its own rootfs
+mkdir -p "$TMP/root-only/data" && echo secret-data >"$TMP/root-only/data/f"
+chmod 000 "$TMP/root-only"
+ln -s "$TMP/root-only/data" "$TMP/to-data"
+edit_config "$S1" '.process.args = ["sh", "-c", $s] | .linux.namespaces += [{type: "user"}]
+  | .linux.uidMappings = [{containerID: 0, hostID: 1, size: 65536}]
+  | .linux.gidMappings = [{containerID: 0, hostID: 1, size: 65536}]
+  | .mounts += [{destination: "/mnt/a", source: ($t + "/root-only/data"), options: ["bind"]},
+    {destination: "/mnt/b", source: ($t + "/to-data"), options: ["rbind", "ro"]},
+    {destination: "/mnt/f", source: ($t + "/root-only/data/f"), options: ["bind"]}]' \
+	--arg t "$TMP" --arg s 'cat /mnt/a/f /mnt/b/f /mnt/f; cat /proc/self/uid_map;
+	grep " /mnt/b " /proc/self/mountinfo | cut -d" " -f6; echo "FDS=$(ls /proc/self/fd | tr "\n" " ")"'
+out=$(vsl run -b "$S1" rfs11 2>&1)
+like "userns to host uid 1: a source below a mode-000 directory mounts" "$out" \
+	$'^secret-data\nsecret-data\nsecret-data\n +0 +1 +65536\n'
+like "... the one through a symlink read-only" "$out" $'\nro,'
+like "... and the container has no fd of vessel's" "$out" 'FDS=0 1 2 3 $'
+assert_no_leftovers rfs11
+edit_config "$S1" '.mounts += [{destination: "/mnt/x", source: ($t + "/root-only/nope"),
+    options: ["bind"]}]' --arg t "$TMP"
+fails_with "userns: a missing source below it is one line naming the mount" \
+	"mounts\\[9\\] \\(/mnt/x\\): source $TMP/root-only/nope: No such file or directory" \
+	vsl run -b "$S1" rfs12
+assert_no_leftovers rfs12
+chmod 755 "$TMP/root-only"
+
 done_testing

@@ -1,0 +1,33 @@
+/* What the container's mounts need from the host before it mounts anything. In a user
+ * namespace the container process has only the credentials of its mapped ids: it cannot
+ * reach a bind source below a directory that only root of the host may enter. So vessel
+ * opens the bind sources with its own credentials, in a helper process, O_PATH inside the
+ * container's mount namespace (setns), as the host sees them, so that the container
+ * clones mounts of its own namespace, with the locks the kernel put on them (runc's way),
+ * and passes the fds to the container over the sync socket before its first GO. The
+ * container closes them all once its mounts are made. */
+#ifndef VSL_RUNTIME_HOSTFDS_H
+#define VSL_RUNTIME_HOSTFDS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "runtime/sync.h"
+#include "spec/config.h"
+
+/* Is there anything to open or make on the host for cfg? Pure. */
+bool vsl_hostfds_needed(const struct vsl_config *cfg);
+
+/* Parent side, while the container process pid waits for its first GO on sync_fd: fork the
+ * helper, forward each fd it sends (VSL_SYNC_SOURCE, code = index) to the container.
+ * bundle: relative bind sources are relative to it. No-op unless needed. */
+int vsl_hostfds_send(const struct vsl_config *cfg, const char *bundle, pid_t pid, int sync_fd,
+		     struct vsl_err *err);
+
+/* Container side: receive until GO, storing each fd at its index in src_fds (n_mounts
+ * entries), which start as -1. */
+int vsl_hostfds_receive(const struct vsl_config *cfg, int sock, struct vsl_sync_msg *msg,
+			int *src_fds, struct vsl_err *err);
+
+#endif
