@@ -1,9 +1,12 @@
 /* Device nodes in the container: linux.devices, the default devices of config-linux.md
  * (null zero full random urandom tty), the /dev symlinks of runtime-linux.md, /dev/ptmx
- * and /dev/shm. With a new user namespace char and block devices cannot be made with
- * mknod, so the host's node is bind-mounted onto an empty file. */
+ * and /dev/shm. In a user namespace char and block devices cannot be made with mknod:
+ * the default ones are the host's nodes bind-mounted onto an empty file, those of
+ * linux.devices are made by vessel on a tmpfs of the host (vsl_devices_make_host, as crun
+ * does) with their mode and owners, and moved in. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -14,6 +17,7 @@
 #include "common/util.h"
 #include "runtime/paths.h"
 #include "runtime/rootfs.h"
+#include "runtime/userns.h"
 
 struct dev_req {
 	const char *path;	/* in the container */
@@ -23,6 +27,7 @@ struct dev_req {
 	uid_t uid;
 	gid_t gid;
 	bool strict;		/* an existing different file is an error (linux.devices) */
+	int tree;		/* a detached mount of the node made on the host, or -1 */
 };
 
 static const struct {
@@ -63,24 +68,41 @@ static int open_parent(int rootfd, const char *path, const char **name, struct v
 	return vsl_path_mkpath(rootfd, *clean ? clean : "/", VSL_PATH_DIR, err);
 }
 
-/* Bind the host's node of the same path onto an empty file (user namespaces). */
-static int bind_host_device(int parent, const char *name, const struct dev_req *d,
-			    const char *host_path, struct vsl_err *err)
+/* An empty file at name to mount a node onto. */
+static int mount_point(int parent, const char *name, const struct dev_req *d,
+		       struct vsl_err *err)
 {
-	cleanup_close int src = open(host_path, O_PATH | O_CLOEXEC);
-	cleanup_close int target = -1;
-	struct stat st;
+	int target;
 
-	if (src < 0 || fstat(src, &st) < 0)
-		return vsl_fail(err, errno, "device %s: host node %s", d->path, host_path);
-	if (!same_device(&st, d))
-		return vsl_fail(err, ENODEV, "device %s: host %s is not device %u:%u", d->path,
-				host_path, major(d->rdev), minor(d->rdev));
 	if (mknodat(parent, name, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
 		return vsl_fail(err, errno, "device %s: create mount point", d->path);
 	target = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
 		return vsl_fail(err, errno, "device %s: open mount point", d->path);
+	return target;
+}
+
+/* Bind the host's node of the same path onto an empty file (user namespaces), or move the
+ * node made on the host for it (d->tree) there. */
+static int bind_host_device(int parent, const char *name, const struct dev_req *d,
+			    const char *host_path, struct vsl_err *err)
+{
+	cleanup_close int src = -1, target = -1;
+	struct stat st;
+
+	if (d->tree >= 0) {
+		target = mount_point(parent, name, d, err);
+		return target < 0 ? target : vsl_mount_move(d->tree, target, d->path, err);
+	}
+	src = open(host_path, O_PATH | O_CLOEXEC);
+	if (src < 0 || fstat(src, &st) < 0)
+		return vsl_fail(err, errno, "device %s: host node %s", d->path, host_path);
+	if (!same_device(&st, d))
+		return vsl_fail(err, ENODEV, "device %s: host %s is not device %u:%u", d->path,
+				host_path, major(d->rdev), minor(d->rdev));
+	target = mount_point(parent, name, d, err);
+	if (target < 0)
+		return target;
 	return vsl_mount_bind_fd(src, target, false, d->path, err);
 }
 
@@ -102,7 +124,7 @@ static int create_device(const struct vsl_rootfs_opts *o, int rootfd, const stru
 	const char *name;
 	cleanup_close int parent = open_parent(rootfd, d->path, &name, err);
 	struct stat st;
-	bool bind = o->new_userns && d->type != S_IFIFO;
+	bool bind = (o->new_userns || d->tree >= 0) && d->type != S_IFIFO;
 
 	if (parent < 0)
 		return parent;
@@ -147,6 +169,81 @@ static int config_device(const struct vsl_device *dev, struct dev_req *d, struct
 	d->uid = dev->has_uid ? dev->uid : 0;
 	d->gid = dev->has_gid ? dev->gid : 0;
 	d->strict = true;
+	d->tree = -1;
+	return 0;
+}
+
+/* Container ids of a node's owner -> host ids, through the config's maps. */
+static int host_owner(const struct vsl_config *cfg, const struct dev_req *d, uid_t *uid,
+		      gid_t *gid, struct vsl_err *err)
+{
+	const struct vsl_linux *l = &cfg->linux;
+	int64_t u = vsl_userns_host_id(l->uid_mappings, l->n_uid_mappings, d->uid);
+	int64_t g = vsl_userns_host_id(l->gid_mappings, l->n_gid_mappings, d->gid);
+
+	if (u < 0 || g < 0)
+		return vsl_refuse(err, EINVAL, "device %s: %s %u is not mapped in the user "
+				  "namespace", d->path, u < 0 ? "uid" : "gid",
+				  u < 0 ? d->uid : d->gid);
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return 0;
+}
+
+/* One node under dir, named by its index, with the exact mode and the host owner. */
+static int make_host_node(const struct vsl_config *cfg, int dir, size_t i,
+			  const struct dev_req *d, struct vsl_err *err)
+{
+	char name[24];
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int r = host_owner(cfg, d, &uid, &gid, err);
+
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "%zu", i);
+	if (mknodat(dir, name, d->type | (d->mode & 07777), d->rdev) < 0)
+		return vsl_fail(err, errno, "device %s: mknod", d->path);
+	if (fchmodat(dir, name, d->mode & 07777, 0) < 0)
+		return vsl_fail(err, errno, "device %s: chmod", d->path);
+	if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return vsl_fail(err, errno, "device %s: chown to %u:%u", d->path, uid, gid);
+	r = (int)open_tree(dir, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (r < 0)
+		return vsl_fail(err, errno, "device %s: open_tree", d->path);
+	return r;
+}
+
+bool vsl_devices_made_on_host(const struct vsl_config *cfg)
+{
+	if (!cfg->linux.namespaces[VSL_NS_USER].present || !vsl_rootfs_has_mntns(cfg) ||
+	    vsl_mounts_bind_dev(cfg))
+		return false;
+	for (size_t i = 0; i < cfg->linux.n_devices; i++)
+		if (cfg->linux.devices[i].type && cfg->linux.devices[i].type[0] != 'p')
+			return true;
+	return false;
+}
+
+int vsl_devices_make_host(const struct vsl_config *cfg, int dir,
+			  int (*got)(void *arg, size_t i, int fd, struct vsl_err *err), void *arg,
+			  struct vsl_err *err)
+{
+	for (size_t i = 0; i < cfg->linux.n_devices; i++) {
+		struct dev_req d;
+		int r = config_device(&cfg->linux.devices[i], &d, err), tree;
+
+		if (r < 0)
+			return vsl_wrap(err, "linux.devices[%zu]", i);
+		if (d.type == S_IFIFO)
+			continue;
+		tree = make_host_node(cfg, dir, i, &d, err);
+		if (tree < 0)
+			return vsl_wrap(err, "linux.devices[%zu]", i);
+		r = got(arg, i, tree, err);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -205,6 +302,10 @@ int vsl_devices_create(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_e
 		struct dev_req d;
 
 		r = config_device(&cfg->linux.devices[i], &d, err);
+		if (r == 0 && o->dev_fds)
+			d.tree = o->dev_fds[i];
+		if (r == 0 && d.tree < 0 && o->new_userns && d.type != S_IFIFO)
+			r = vsl_fail(err, EPROTO, "device %s: not made on the host", d.path);
 		if (r == 0)
 			r = create_device(o, rootfd, &d, err);
 		if (r < 0)
@@ -216,6 +317,7 @@ int vsl_devices_create(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_e
 			.type = S_IFCHR,
 			.rdev = makedev(default_devices[i].major, default_devices[i].minor),
 			.mode = 0666,
+			.tree = -1,
 		};
 
 		if (listed(cfg, d.path))

@@ -1,5 +1,5 @@
-/* Bind sources opened with vessel's credentials for a container in a user namespace: see
- * hostfds.h. The helper is a fork of vessel that never enters the
+/* Bind sources and device nodes made with vessel's credentials for a container in a user
+ * namespace: see hostfds.h. The helper is a fork of vessel that never enters the
  * container's user namespace; it only sends fds back, and exits. */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +40,7 @@ bool vsl_hostfds_needed(const struct vsl_config *cfg)
 {
 	if (!cfg->linux.namespaces[VSL_NS_USER].present || !vsl_rootfs_has_mntns(cfg))
 		return false;
-	return has_binds(cfg);
+	return vsl_devices_made_on_host(cfg) || has_binds(cfg);
 }
 
 struct sender {
@@ -58,6 +58,29 @@ static int send_fd(void *arg, size_t i, int fd, struct vsl_err *err)
 	return r;
 }
 
+/* A tmpfs of the host (its superblock belongs to the host's user namespace, so its nodes
+ * open in the container), attached in a private mount namespace of the helper: the nodes
+ * are cloned from there with open_tree, which takes attached mounts only. */
+static int make_devices(const struct vsl_config *cfg, const char *rootfs, int sock,
+			struct vsl_err *err)
+{
+	struct sender s = { sock, VSL_SYNC_DEVICE };
+	cleanup_close int fs = -1, mnt = -1, target = -1;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return vsl_fail(err, errno, "linux.devices: a private mount namespace");
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "vessel-dev", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "64k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return vsl_fail(err, errno, "linux.devices: create a tmpfs for the nodes");
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	target = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mnt < 0 || target < 0 || vsl_mount_move(mnt, target, "linux.devices", err) < 0)
+		return vsl_fail(err, errno, "linux.devices: mount a tmpfs for the nodes");
+	return vsl_devices_make_host(cfg, mnt, send_fd, &s, err);
+}
+
 /* In the container's mount namespace, with vessel's credentials: what the container
  * clones is then a mount of its own namespace (locked as the kernel locked it). */
 static int open_sources(const struct vsl_config *cfg, const char *bundle, int pidfd, int sock,
@@ -71,7 +94,7 @@ static int open_sources(const struct vsl_config *cfg, const char *bundle, int pi
 }
 
 static void __attribute__((noreturn)) helper(const struct vsl_config *cfg, const char *bundle,
-					      int pidfd, int sock)
+					      const char *rootfs, int pidfd, int sock)
 {
 	const int keep[] = { sock, pidfd };
 	struct vsl_err err;
@@ -79,7 +102,9 @@ static void __attribute__((noreturn)) helper(const struct vsl_config *cfg, const
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	r = vsl_fds_close_inherited(3, keep, 2, &err);
-	if (r == 0)
+	if (r == 0 && vsl_devices_made_on_host(cfg))
+		r = make_devices(cfg, rootfs, sock, &err);
+	if (r == 0 && has_binds(cfg))
 		r = open_sources(cfg, bundle, pidfd, sock, &err);
 	if (r == 0)
 		r = vsl_sync_send(sock, VSL_SYNC_GO, 0, NULL, 0, -1, &err);
@@ -98,7 +123,7 @@ static int forward(int from, int sync_fd, struct vsl_err *err)
 
 		if (r == 0 && msg->type == VSL_SYNC_GO)
 			return 0;
-		if (r == 0 && msg->type != VSL_SYNC_SOURCE)
+		if (r == 0 && msg->type != VSL_SYNC_SOURCE && msg->type != VSL_SYNC_DEVICE)
 			r = vsl_fail(err, EPROTO, "sync: unexpected message %u from the helper",
 				     msg->type);
 		if (r == 0)
@@ -111,8 +136,8 @@ static int forward(int from, int sync_fd, struct vsl_err *err)
 	}
 }
 
-int vsl_hostfds_send(const struct vsl_config *cfg, const char *bundle, pid_t pid, int sync_fd,
-		     struct vsl_err *err)
+int vsl_hostfds_send(const struct vsl_config *cfg, const char *bundle, const char *rootfs,
+		     pid_t pid, int sync_fd, struct vsl_err *err)
 {
 	cleanup_close int pidfd = -1, sock = -1;
 	int sv[2], r;
@@ -128,7 +153,7 @@ int vsl_hostfds_send(const struct vsl_config *cfg, const char *bundle, pid_t pid
 	h = fork();
 	if (h == 0) {
 		close(sv[0]);
-		helper(cfg, bundle, pidfd, sv[1]);
+		helper(cfg, bundle, rootfs, pidfd, sv[1]);
 	}
 	close(sv[1]);
 	sock = sv[0];
@@ -143,7 +168,7 @@ int vsl_hostfds_send(const struct vsl_config *cfg, const char *bundle, pid_t pid
 }
 
 int vsl_hostfds_receive(const struct vsl_config *cfg, int sock, struct vsl_sync_msg *msg,
-			int *src_fds, struct vsl_err *err)
+			int *src_fds, int *dev_fds, struct vsl_err *err)
 {
 	for (;;) {
 		int r = vsl_sync_recv(sock, msg, err);
@@ -154,6 +179,8 @@ int vsl_hostfds_receive(const struct vsl_config *cfg, int sock, struct vsl_sync_
 			return r;
 		if (msg->type == VSL_SYNC_SOURCE && msg->code >= 0 && i < cfg->n_mounts)
 			slot = &src_fds[i];
+		else if (msg->type == VSL_SYNC_DEVICE && msg->code >= 0 && i < cfg->linux.n_devices)
+			slot = &dev_fds[i];
 		if (!slot || msg->fd < 0) {
 			if (msg->fd >= 0)
 				close(msg->fd);

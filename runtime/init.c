@@ -239,23 +239,25 @@ static int keep_fd(void *arg, size_t i, int fd, struct vsl_err *err)
 	return 0;
 }
 
-/* Bind sources: in a user namespace from vessel (runtime/hostfds.h) until its GO;
- * without one they are opened here, before any mount, so that they resolve the same way.
- * Then the mounts; the fds are closed right after. */
+/* Bind sources and, in a user namespace, device nodes: from vessel (runtime/hostfds.h)
+ * until its GO; without a user namespace the sources are opened here, before any mount,
+ * so that they resolve the same way. Then the mounts; the fds are closed right after. */
 static int prepare_rootfs(const struct vsl_spawn_opts *o, int sock, struct vsl_sync_msg *msg,
 			  struct vsl_rootfs_opts *ro, struct vsl_err *err)
 {
 	const struct vsl_config *cfg = o->cfg;
-	int *src = fds_new(cfg->n_mounts);
-	int r = vsl_hostfds_receive(cfg, sock, msg, src, err);
+	int *src = fds_new(cfg->n_mounts), *dev = fds_new(cfg->linux.n_devices);
+	int r = vsl_hostfds_receive(cfg, sock, msg, src, dev, err);
 
 	if (r == 0 && !cfg->linux.namespaces[VSL_NS_USER].present && vsl_rootfs_has_mntns(cfg))
 		r = vsl_mounts_open_sources(cfg, o->bundle, keep_fd, src, err);
 	ro->src_fds = src;
+	ro->dev_fds = dev;
 	if (r == 0)
 		r = vsl_rootfs_prepare(ro, err);
-	ro->src_fds = NULL;
+	ro->src_fds = ro->dev_fds = NULL;
 	close_all(src, cfg->n_mounts);
+	close_all(dev, cfg->linux.n_devices);
 	return r;
 }
 

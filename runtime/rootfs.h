@@ -24,6 +24,9 @@ struct vsl_rootfs_opts {
 	/* One entry per mounts[i]: for a bind, an O_PATH fd of its source, opened before any
 	 * mount (vsl_mounts_open_sources) with the host's credentials; else -1. */
 	const int *src_fds;
+	/* One entry per linux.devices[i]: in a user namespace, a detached mount of the node
+	 * made on the host (runtime/hostfds.h); else -1. */
+	const int *dev_fds;
 	bool new_netns;		/* false: a new sysfs may be refused; then /sys is rbind-mounted */
 	bool new_cgroupns;
 	/* The container's cgroup, relative to each hierarchy's root ("/vessel/web1"), used
@@ -137,8 +140,18 @@ struct vsl_mountinfo {
 int vsl_mountinfo_read(struct vsl_mountinfo **out, size_t *n, struct vsl_err *err);
 void vsl_mountinfo_free(struct vsl_mountinfo *m, size_t n);
 
-/* linux.devices then the default devices (skipped when linux.devices names the path),
- * the /dev symlinks and /dev/ptmx. */
+/* Does the container get its linux.devices from vsl_devices_make_host (a user namespace,
+ * a mount namespace, no /dev bind, a char or block device listed)? Pure. */
+bool vsl_devices_made_on_host(const struct vsl_config *cfg);
+/* On the host, before the container mounts anything: make each char and block device of
+ * linux.devices under dir (a tmpfs of the host, mounted in a private mount namespace)
+ * with its mode and its owner mapped to host ids, and hand a detached mount of that one
+ * node (open_tree clone, close-on-exec) to got with its index. Errors name the device. */
+int vsl_devices_make_host(const struct vsl_config *cfg, int dir,
+			  int (*got)(void *arg, size_t i, int fd, struct vsl_err *err), void *arg,
+			  struct vsl_err *err);
+/* linux.devices (in a user namespace from o->dev_fds) then the default devices (skipped
+ * when linux.devices names the path), the /dev symlinks and /dev/ptmx. */
 int vsl_devices_create(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err *err);
 
 /* readonlyPaths and maskedPaths after the pivot (rootfd: an fd of "/"). */

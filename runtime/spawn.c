@@ -62,8 +62,8 @@ static int run_container(const struct vsl_spawn_opts *o, struct vsl_spawned *sp,
 		if (r < 0)
 			return r;
 	}
-	/* Bind sources a user namespace cannot reach. */
-	r = vsl_hostfds_send(o->cfg, o->bundle, sp->pid, sp->sync_fd, err);
+	/* Bind sources and device nodes a user namespace cannot reach or make. */
+	r = vsl_hostfds_send(o->cfg, o->bundle, o->rootfs, sp->pid, sp->sync_fd, err);
 	if (r < 0)
 		return r;
 	/* The container process waits for this: before it, stage 1 may still be sending. */

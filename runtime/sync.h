@@ -24,6 +24,7 @@ enum vsl_sync_type {
 				 * exec fifo, O_PATH) */
 	VSL_SYNC_SOURCE,	/* parent -> container, before the first GO: fd of the source
 				 * of bind mounts[code] (runtime/hostfds.h) */
+	VSL_SYNC_DEVICE,	/* ... a detached mount of the node of linux.devices[code] */
 };
 
 /* Payloads up to this size travel inside the message. */

@@ -212,7 +212,7 @@ assert_no_leftovers rfs5
 # ---------------------------------------------------------------- unbindable root
 # The root can only be bound onto itself, and masked paths (binds of /dev/null) made, while
 # it is bindable: the propagation asked for comes last.
-U=$TMP/u
+U=$TMP/unb
 make_bundle "$U" sh -c 'cat /proc/self/mountinfo; wc -c </proc/keys'
 for p in unbindable runbindable; do
 	edit_config "$U" '.linux.rootfsPropagation = $p' --arg p "$p"
@@ -292,6 +292,24 @@ like "userns: ro bind keeps the source's locked nosuid,nodev,noexec" "$(mnt "$ou
 umount "$TMP/locked"
 assert_no_leftovers rfs10
 
+# linux.devices in a user namespace (mapped 0->0) are made with their owners and modes,
+# and work; a node in no map is refused in one line.
+edit_config "$U" '.process.args = ["sh", "-c", $s] | .linux.devices = [
+    {path: "/dev/vsl-null", type: "c", major: 1, minor: 3, fileMode: 438, uid: 1000, gid: 1001},
+    {path: "/dev/sub/vsl-zero", type: "c", major: 1, minor: 5, fileMode: 292, uid: 2000, gid: 0}]' \
+	--arg s 'ls -ln /dev/vsl-null /dev/sub/vsl-zero | awk "{print \$1, \$3, \$4, \$5, \$6}";
+	echo x >/dev/vsl-null && echo null-ok; head -c 4 /dev/sub/vsl-zero | od -An -tx1'
+out=$(vsl run -b "$U" rfs11 2>&1)
+like "userns: a device is made with its mode, uid and gid" "$out" 'crw-rw-rw- 1000 1001 1, 3'
+like "userns: ... the second one too, in a directory made for it" "$out" 'cr--r--r-- 2000 0 1, 5'
+like "userns: the nodes work" "$out" $'null-ok\n 00 00 00 00'
+assert_no_leftovers rfs11
+edit_config "$U" '.linux.devices[0].uid = 70000'
+fails_with "userns: a device owner outside the maps is refused" \
+	'linux.devices\[0\]: device /dev/vsl-null: uid 70000 is not mapped in the user namespace' \
+	vsl run -b "$U" rfs12
+assert_no_leftovers rfs12
+
 # Bind sources are opened by vessel on the host: with the container's root mapped to host
 # uid 1, a source below a root-only (mode 000) directory mounts, also through a symlink,
 # and no fd of vessel's is left in the container.
@@ -310,18 +328,18 @@ edit_config "$S1" '.process.args = ["sh", "-c", $s] | .linux.namespaces += [{typ
     {destination: "/mnt/f", source: ($t + "/root-only/data/f"), options: ["bind"]}]' \
 	--arg t "$TMP" --arg s 'cat /mnt/a/f /mnt/b/f /mnt/f; cat /proc/self/uid_map;
 	grep " /mnt/b " /proc/self/mountinfo | cut -d" " -f6; echo "FDS=$(ls /proc/self/fd | tr "\n" " ")"'
-out=$(vsl run -b "$S1" rfs11 2>&1)
+out=$(vsl run -b "$S1" rfs13 2>&1)
 like "userns to host uid 1: a source below a mode-000 directory mounts" "$out" \
 	$'^secret-data\nsecret-data\nsecret-data\n +0 +1 +65536\n'
 like "... the one through a symlink read-only" "$out" $'\nro,'
 like "... and the container has no fd of vessel's" "$out" 'FDS=0 1 2 3 $'
-assert_no_leftovers rfs11
+assert_no_leftovers rfs13
 edit_config "$S1" '.mounts += [{destination: "/mnt/x", source: ($t + "/root-only/nope"),
     options: ["bind"]}]' --arg t "$TMP"
 fails_with "userns: a missing source below it is one line naming the mount" \
 	"mounts\\[9\\] \\(/mnt/x\\): source $TMP/root-only/nope: No such file or directory" \
-	vsl run -b "$S1" rfs12
-assert_no_leftovers rfs12
+	vsl run -b "$S1" rfs14
+assert_no_leftovers rfs14
 chmod 755 "$TMP/root-only"
 
 done_testing
