@@ -24,8 +24,8 @@ static const struct vsl_opt opts[] = {
 	{ "pid-file", OPT_PIDFILE, "FILE", "write the new process' pid to FILE" },
 	{ "preserve-fds", OPT_PRESERVE, "N", "pass N more fds (3 and up) to the process" },
 	{ "no-new-privs", OPT_NNP, NULL, "set no_new_privs for the process" },
-	{ "process-label", OPT_LABEL, "LABEL", "accepted for runc compatibility: not applied" },
-	{ "apparmor", OPT_APPARMOR, "PROFILE", "accepted for runc compatibility: not applied" },
+	{ "process-label", OPT_LABEL, "LABEL", "SELinux label of the process (needs SELinux)" },
+	{ "apparmor", OPT_APPARMOR, "PROFILE", "AppArmor profile of the process (needs AppArmor)" },
 	VSL_OPT_END,
 };
 
@@ -44,7 +44,8 @@ static int exec_opt(struct vsl_exec_opts *o, int k, const char *v)
 	case OPT_PIDFILE: o->pid_file = v; break;
 	case 'c': vsl_strv_push(&o->caps, v); break;
 	case OPT_NNP: o->no_new_privs = true; break;
-	case OPT_LABEL: case OPT_APPARMOR: break;
+	case OPT_LABEL: o->process_label = v; break;
+	case OPT_APPARMOR: o->apparmor = v; break;
 	case OPT_PRESERVE:
 		if (vsl_parse_u64(v, &n) < 0 || n > 1000)
 			return vsl_cmd_usage_error(&vsl_cmd_exec, "--preserve-fds: expected a count");

@@ -100,8 +100,8 @@ static void gen_linux(yajl_gen g)
 	vsl_jgen_bool(g, "rdma", true);
 	vsl_jgen_map_close(g);
 	gen_seccomp(g);
-	gen_enabled(g, "apparmor", false);
-	gen_enabled(g, "selinux", false);
+	gen_enabled(g, "apparmor", true);
+	gen_enabled(g, "selinux", true);
 	gen_enabled(g, "intelRdt", false);
 	vsl_jgen_map_open(g, "mountExtensions");
 	gen_enabled(g, "idmap", false);

@@ -19,6 +19,7 @@
 #include "runtime/checkpoint.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
+#include "runtime/lsm.h"
 #include "runtime/rootfs.h"
 #include "runtime/spawn.h"
 #include "runtime/terminal.h"
@@ -44,6 +45,18 @@ static char *now_rfc3339(void)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+/* AppArmor and SELinux labels the host cannot apply are refused before anything is made. */
+static int check_labels(const struct vsl_config *cfg, struct vsl_err *err)
+{
+	const struct vsl_lsm_labels l = {
+		.apparmor = cfg->process.apparmor_profile,
+		.selinux = cfg->process.selinux_label,
+		.mount_label = cfg->linux.mount_label,
+	};
+
+	return vsl_lsm_check(&l, vsl_lsm_host("/sys"), err);
 }
 
 /* bundle/config.json -> cfg, and the checks that only matter for running it. */
@@ -439,6 +452,8 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	r = load_config(bundle, &cfg, &json, err);
 	if (r == 0)
 		r = check_terminal(cfg, o, err);
+	if (r == 0)
+		r = check_labels(cfg, err);
 	if (r == 0)
 		r = vsl_rootfs_validate(cfg, err);
 	if (r == 0)

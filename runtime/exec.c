@@ -21,6 +21,7 @@
 #include "runtime/container.h"
 #include "runtime/exec_internal.h"
 #include "runtime/foreground.h"
+#include "runtime/lsm.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -292,6 +293,9 @@ int vsl_container_exec(const struct vsl_ctx *ctx, const struct vsl_exec_opts *o,
 		r = vsl_exec_build_process(cfg, o, pjson, plen, err);
 	if (r == 0)
 		r = check_terminal(cfg, o, err);
+	if (r == 0)
+		r = vsl_lsm_check(&(struct vsl_lsm_labels){ .apparmor = cfg->process.apparmor_profile,
+				  .selinux = cfg->process.selinux_label }, vsl_lsm_host("/sys"), err);
 	if (r < 0)
 		return r;
 	if (!o->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)

@@ -18,6 +18,8 @@ struct vsl_exec_opts {
 	char **caps;			/* --cap: added to bounding, effective, permitted */
 	bool tty;
 	bool no_new_privs;
+	const char *apparmor;		/* --apparmor: replaces process.apparmorProfile */
+	const char *process_label;	/* --process-label: replaces process.selinuxLabel */
 	const char *console_socket;
 	bool detach;
 	const char *pid_file;

@@ -94,6 +94,14 @@ int vsl_exec_build_process(struct vsl_config *cfg, const struct vsl_exec_opts *o
 	}
 	if (o->no_new_privs)
 		p->no_new_privileges = true;
+	if (o->apparmor) {
+		free(p->apparmor_profile);
+		p->apparmor_profile = xstrdup(o->apparmor);
+	}
+	if (o->process_label) {
+		free(p->selinux_label);
+		p->selinux_label = xstrdup(o->process_label);
+	}
 	if (!p->cwd)
 		p->cwd = xstrdup("/");
 	return 0;

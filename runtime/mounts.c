@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/lsm.h"
 #include "runtime/mount_plan.h"
 #include "runtime/paths.h"
 #include "runtime/rootfs.h"
@@ -271,6 +273,18 @@ static int mount_one(const struct vsl_mount_plan *p, const struct vsl_rootfs_opt
 	return mount_fs(p, o, rootfd, what, err);
 }
 
+/* linux.mountLabel, as context= of a new filesystem that takes one (runtime/lsm.h). */
+static void add_mount_label(struct vsl_mount_plan *p, const char *label)
+{
+	char *data = p->kind == VSL_MOUNT_FS && vsl_lsm_labels_fs(p->fstype) ?
+			     vsl_lsm_mount_data(p->data, label) : NULL;
+
+	if (!data)
+		return;
+	free(p->data);
+	p->data = data;
+}
+
 int vsl_mounts_apply(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err *err)
 {
 	const struct vsl_config *cfg = o->cfg;
@@ -279,6 +293,8 @@ int vsl_mounts_apply(const struct vsl_rootfs_opts *o, int rootfd, struct vsl_err
 		cleanup_with(plan_clearp) struct vsl_mount_plan p = { 0 };
 		int r = vsl_mount_plan_build(&cfg->mounts[i], i, o->bundle, &p, err);
 
+		if (r == 0)
+			add_mount_label(&p, cfg->linux.mount_label);
 		if (r == 0)
 			r = mount_one(&p, o, rootfd, err);
 		if (r < 0)

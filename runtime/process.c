@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "runtime/caps.h"
+#include "runtime/lsm.h"
 #include "runtime/procattr.h"
 #include "runtime/process.h"
 #include "runtime/seccomp.h"
@@ -31,6 +32,7 @@ struct vsl_proc_prepared {
 	struct vsl_cap_sets caps;
 	unsigned last_cap;
 	bool nnp;
+	char *apparmor, *selinux; /* labels of the exec (runtime/lsm.h) */
 	int kept_end; /* fds 3 .. kept_end-1 pass through */
 	struct vsl_seccomp_prog *seccomp;
 	bool seccomp_late;    /* load just before execve, after the caps */
@@ -46,6 +48,8 @@ void vsl_process_prepared_free(struct vsl_proc_prepared *p)
 	vsl_strv_free(p->argv);
 	vsl_strv_free(p->envp);
 	free(p->groups);
+	free(p->apparmor);
+	free(p->selinux);
 	vsl_seccomp_prog_free(p->seccomp);
 	if (p->listener_sock >= 0)
 		close(p->listener_sock);
@@ -235,6 +239,8 @@ int vsl_process_prepare(const struct vsl_proc_opts *o, struct vsl_proc_prepared 
 	p->gid = proc->user.gid;
 	p->in_userns = o->in_userns;
 	p->nnp = proc->no_new_privileges;
+	p->apparmor = proc->apparmor_profile ? xstrdup(proc->apparmor_profile) : NULL;
+	p->selinux = proc->selinux_label ? xstrdup(proc->selinux_label) : NULL;
 	p->n_groups = proc->user.n_additional_gids;
 	p->groups = xzalloc(p->n_groups * sizeof(gid_t));
 	for (size_t i = 0; i < p->n_groups; i++)
@@ -375,6 +381,10 @@ int vsl_process_exec(struct vsl_proc_prepared *p, int keep_fd, struct vsl_err *e
 	int r;
 
 	r = close_fds(p->kept_end, keep_fd, p->listener_sock, err);
+	/* Before seccomp and the credentials change, as runc; it takes effect at execve. */
+	if (r == 0)
+		r = vsl_lsm_set_exec(&(struct vsl_lsm_labels){ .apparmor = p->apparmor,
+				     .selinux = p->selinux }, err);
 	if (r == 0 && p->seccomp && !p->seccomp_late)
 		r = load_seccomp(p, err);
 	if (r == 0 && p->has_caps)

@@ -126,4 +126,39 @@ fails_with "missing executable fails at create" 'vessel-no-such-program.*not fou
 	vsl create -b "$B" "${P}f3"
 assert_no_leftovers "${P}f3"
 
+# --- AppArmor and SELinux labels on a host without them: refused in one line naming the
+# field, at create and at exec, nothing left behind (applying them is unit-tested:
+# tests/unit/test_lsm.c).
+aa=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)
+if [ "${aa:0:1}" = Y ] || [ -e /sys/fs/selinux/enforce ]; then
+	skip "this host has AppArmor or SELinux: the refusals cannot be seen here"
+else
+	edit_config "$B" '.process.args = ["true"] | .process.apparmorProfile = "vessel-test"'
+	fails_with "process.apparmorProfile without AppArmor is refused" \
+		'^vessel: process.apparmorProfile vessel-test: AppArmor is not enabled on this host$' \
+		vsl run -b "$B" "${P}l1"
+	assert_no_leftovers "${P}l1"
+	edit_config "$B" 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	fails_with "process.selinuxLabel without SELinux is refused" \
+		'^vessel: process.selinuxLabel system_u:system_r:container_t:s0: SELinux is not enabled on this host$' \
+		vsl run -b "$B" "${P}l2"
+	assert_no_leftovers "${P}l2"
+	edit_config "$B" 'del(.process.selinuxLabel) | .linux.mountLabel = "system_u:object_r:container_file_t:s0"'
+	fails_with "linux.mountLabel without SELinux is refused" \
+		'^vessel: linux.mountLabel system_u:object_r:container_file_t:s0: SELinux is not enabled on this host$' \
+		vsl run -b "$B" "${P}l3"
+	assert_no_leftovers "${P}l3"
+	edit_config "$B" 'del(.linux.mountLabel) | .process.args = ["sleep", "100"]'
+	check "run -d a container to exec in" vsl run -d -b "$B" "${P}l4"
+	fails_with "exec --apparmor without AppArmor is refused" \
+		'^vessel: process.apparmorProfile vessel-test: AppArmor is not enabled on this host$' \
+		vsl exec --apparmor vessel-test "${P}l4" true
+	fails_with "exec --process-label without SELinux is refused" \
+		'^vessel: process.selinuxLabel u:r:t:s0: SELinux is not enabled on this host$' \
+		vsl exec --process-label u:r:t:s0 "${P}l4" true
+	is "exec without labels still runs" "$(vsl exec "${P}l4" echo fine 2>&1)" fine
+	check "delete ${P}l4" vsl delete -f "${P}l4"
+	assert_no_leftovers "${P}l4"
+fi
+
 done_testing
