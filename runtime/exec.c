@@ -49,6 +49,22 @@ static bool same_ns(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev;
 }
 
+/* A container without a mount namespace of its own is chrooted into root.path
+ * (runtime/rootfs.c): the exec'd process enters the same root, its process' root. */
+static int enter_root_of(pid_t target, struct vsl_err *err)
+{
+	char path[64];
+	int dir, r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)target);
+	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fchdir(dir) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		r = vsl_fail(err, errno, "enter the container's root (%s)", path);
+	if (dir >= 0)
+		close(dir);
+	return r;
+}
+
 /* Join the target's namespaces that differ from ours: user first (its privileges let us
  * join the rest), mount last but one so the paths of the others still resolve... all are
  * opened first anyway. */
@@ -74,6 +90,9 @@ static int join_target(pid_t target, struct vsl_err *err)
 		if (fds[i] >= 0 && setns(fds[i], vsl_ns_clone_flag(order[i])) < 0)
 			r = vsl_fail(err, errno, "join the container's %s namespace",
 				     files[order[i]]);
+	/* The mount namespace is last in order: -1 there means the container shares ours. */
+	if (r == 0 && fds[VSL_NS_TYPES - 1] < 0)
+		r = enter_root_of(target, err);
 	for (size_t i = 0; i < VSL_NS_TYPES; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -167,6 +167,9 @@ struct prepared {
 	struct vsl_proc_prepared *proc;
 	char *state_json;	/* the OCI state from the runtime side (GO's payload) */
 	int pty_master;		/* process.terminal: handed to vessel with READY */
+	/* Without a mount namespace the root becomes root.path, whose /proc is a plain
+	 * directory: the caller's /proc (O_PATH), to reopen exec.fifo through; else -1. */
+	int proc_fd;
 };
 
 /* In the container's namespaces, before pivot_root: createContainer hooks. The state from
@@ -300,6 +303,11 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 						 &po.seccomp_listener_fd, err);
 	if (r == 0)
 		r = create_container_hooks(o, msg, out, err);
+	if (r == 0 && !vsl_rootfs_has_mntns(cfg)) {
+		out->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (out->proc_fd < 0)
+			r = vsl_fail(err, errno, "open /proc");
+	}
 	if (r == 0)
 		r = vsl_rootfs_enter(&ro, err);
 	if (r == 0)
@@ -309,7 +317,7 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 	if (r == 0)
 		r = vsl_process_prepare(&po, &out->proc, err);
 	/* wait_for_start reopens exec.fifo through the container's /proc: say so now. */
-	if (r == 0 && access("/proc/self/fd", F_OK) < 0)
+	if (r == 0 && out->proc_fd < 0 && access("/proc/self/fd", F_OK) < 0)
 		r = vsl_fail(err, errno, "the container has no /proc (mounts): vessel needs "
 			     "/proc/self/fd to wait for start");
 	return r;
@@ -356,8 +364,11 @@ static int wait_for_start(const struct vsl_spawn_opts *o, const struct prepared 
 	if (fifo < 0)
 		return vsl_fail(err, EPROTO, "sync: no exec fifo with the commit");
 	vsl_path_fd_proc(fifo, path, sizeof(path));
+	/* Without a mount namespace through the caller's /proc (prep->proc_fd). */
 	do
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		fd = prep->proc_fd >= 0 ? openat(prep->proc_fd, path + strlen("/proc/"),
+						 O_WRONLY | O_CLOEXEC)
+					: open(path, O_WRONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	close(fifo);
 	if (fd < 0)
@@ -375,7 +386,7 @@ static int wait_for_start(const struct vsl_spawn_opts *o, const struct prepared 
 void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
 {
 	cleanup_sync_msg struct vsl_sync_msg *msg = vsl_sync_msg_new();
-	struct prepared prep = { .pty_master = -1 };
+	struct prepared prep = { .pty_master = -1, .proc_fd = -1 };
 	struct vsl_err err;
 	int fifo = -1, r;
 
@@ -390,6 +401,8 @@ void vsl_init_container(const struct vsl_spawn_opts *o, int sock)
 		_exit(1);
 	close(sock);
 	r = wait_for_start(o, &prep, msg->fd, &fifo, &err);
+	if (prep.proc_fd >= 0)
+		close(prep.proc_fd);
 	if (r == 0)
 		vsl_process_exec(prep.proc, fifo, &err);
 	/* Start has the error, or is still reading the fifo and gets it now (the exec

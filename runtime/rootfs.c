@@ -310,17 +310,33 @@ static int make_cwd(const struct vsl_config *cfg, int rootfd, struct vsl_err *er
 	return 0;
 }
 
+/* No mount namespace: chroot into root.path, as runc and crun do, changing no mount; the
+ * names and sysctls first, while /proc is the caller's. A missing cwd is made in the root. */
+static int enter_chroot(const struct vsl_rootfs_opts *o, struct vsl_err *err)
+{
+	cleanup_close int dir = -1, rootfd = -1;
+	int r = vsl_rootfs_set_names(o->cfg, err);
+
+	if (r == 0)
+		r = vsl_sysctl_apply(o->cfg, err);
+	if (r < 0)
+		return r;
+	dir = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fchdir(dir) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return vsl_fail(err, errno, "root.path %s: chroot", o->rootfs);
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return vsl_fail(err, errno, "open / of the container");
+	return make_cwd(o->cfg, rootfd, err);
+}
+
 int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err)
 {
 	cleanup_close int rootfd = -1;
 	int r;
 
-	/* No mount namespace: the caller's root stays the process' root (runc's behaviour);
-	 * only the names and sysctls of its other namespaces are set. */
-	if (!vsl_rootfs_has_mntns(o->cfg)) {
-		r = vsl_rootfs_set_names(o->cfg, err);
-		return r < 0 ? r : vsl_sysctl_apply(o->cfg, err);
-	}
+	if (!vsl_rootfs_has_mntns(o->cfg))
+		return enter_chroot(o, err);
 	r = o->no_pivot ? do_move_root(o, err) : do_pivot(o->rootfs, err);
 	if (r < 0)
 		return r;

@@ -61,7 +61,8 @@ int vsl_rootfs_prepare(const struct vsl_rootfs_opts *o, struct vsl_err *err);
  * domainname (vsl_rootfs_set_names), linux.sysctl (vsl_sysctl_apply) -- these must come
  * before readonlyPaths, which usually makes /proc/sys read-only -- then a missing
  * process.cwd made inside the root, readonlyPaths, maskedPaths, root.readonly and
- * chdir("/"). Without a mount namespace: names and sysctls only.
+ * chdir("/"). Without a mount namespace: names and sysctls, then chroot into the rootfs
+ * (as runc and crun; no mount changes) and a missing cwd made inside it.
  * Calling vsl_rootfs_set_names / vsl_sysctl_apply again afterwards is redundant but
  * harmless: both are idempotent (a sysctl already at its value is not written). */
 int vsl_rootfs_enter(const struct vsl_rootfs_opts *o, struct vsl_err *err);

@@ -6,7 +6,8 @@
 #   CVE-2024-21626  process.cwd and fds of vessel: never a host path, no fd in the container
 #   ids             uid/gid 4294967295 (= -1, "no change") never runs as root
 #   odd files       config.json as a FIFO, /dev/zero, a directory, a huge file; 1 MB annotation
-#   no mount ns     the caller's mount table stays as it was (in a private test namespace)
+#   no mount ns     chroot into root.path; the caller's mount table stays as it was (in a
+#                   private test namespace)
 #   frozen cgroup   delete --force of an init moved into another, frozen cgroup
 #   CVE-2019-5736   the vessel binary cannot be overwritten from inside
 #   CVE-2021-30465  mount destinations through symlinks, static and raced in a shared volume
@@ -276,13 +277,16 @@ assert_no_leftovers an$S
 # ---------------------------------------------------------------- no mount namespace
 # Only ever inside a private mount namespace of this test: the script refuses to run in
 # the host's. It records /proc/self/mountinfo around a create/start/delete cycle.
+# The process is chrooted into root.path (as runc and crun do): it sees the rootfs' own
+# files as /, its cwd inside it, and /proc/PID/root of it from the host is the rootfs.
 N=$TMP/nomnt
-make_bundle "$N" sh -c 'pwd; readlink /proc/self/ns/mnt'
-mkdir -p "$TMP/nm-cwd"
-edit_config "$N" '.process.cwd = $c | .root.readonly = true | .linux.rootfsPropagation = "shared"
+make_bundle "$N" sh -c 'pwd; cat /vsl-in-rootfs'
+echo "the rootfs of $S" >"$N/rootfs/vsl-in-rootfs"
+mkdir -p "$N/rootfs/nm-cwd"
+edit_config "$N" '.process.cwd = "/nm-cwd" | .root.readonly = true | .linux.rootfsPropagation = "shared"
 	| .linux.namespaces = [{type: "pid"}, {type: "ipc"}, {type: "uts"}]
 	| .linux.devices = [{type: "c", path: "/dev/vsl-null", major: 1, minor: 3}]
-	| del(.linux.maskedPaths, .linux.readonlyPaths)' --arg c "$TMP/nm-cwd"
+	| del(.linux.maskedPaths, .linux.readonlyPaths)'
 cat >"$TMP/nomnt.sh" <<'EOF'
 set -u
 [ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] || { echo "in the host's mount namespace"; exit 99; }
@@ -291,20 +295,29 @@ mi() { cat /proc/self/mountinfo >"$TMP/mi.$1"; }
 mi before
 v create -b "$N" "nm$S" >"$TMP/nm.out" 2>"$TMP/nm.err" || exit 1
 mi created
+pid=$(v state "nm$S" | jq -r .pid)
+echo "$(readlink "/proc/$pid/ns/mnt") $(readlink "/proc/$pid/root")" >"$TMP/nm.seen"
 v start "nm$S" || exit 2
 for _ in $(seq 50); do [ "$(v state "nm$S" | jq -r .status)" = stopped ] && break; sleep 0.1; done
 mi started
 v delete "nm$S" || exit 3
 mi deleted
 edit_config() { jq "$2" "$1/config.json" >"$1/c" && mv "$1/c" "$1/config.json"; }
+edit_config "$N" '.process.args = ["sleep", "30"]'
+v run -d -b "$N" "nm5$S" </dev/null >/dev/null 2>&1 || exit 11
+v exec "nm5$S" sh -c 'pwd; cat /vsl-in-rootfs' >"$TMP/nm.exec" 2>&1 || exit 8
+v delete -f "nm5$S" || exit 12
+mi execd
 edit_config "$N" '.linux.maskedPaths = ["/proc/kcore"]'
 v create -b "$N" "nm2$S" 2>"$TMP/nm2.err" && exit 4
 edit_config "$N" 'del(.linux.maskedPaths) | .annotations = {"vessel.template": "none"}'
 v create -b "$N" "nm3$S" 2>"$TMP/nm3.err" && exit 5
-# a missing cwd would be a host path here: it fails, and is not made
+# a missing cwd is made inside the root, never on the host
 edit_config "$N" "del(.annotations) | .process.cwd = \"/vsl-nomnt-cwd$S\""
-v create -b "$N" "nm4$S" 2>"$TMP/nm4.err" && exit 6
+v create -b "$N" "nm4$S" 2>"$TMP/nm4.err" || exit 6
 [ -e "/vsl-nomnt-cwd$S" ] && exit 7
+[ -d "$N/rootfs/vsl-nomnt-cwd$S" ] || exit 9
+v delete -f "nm4$S" || exit 10
 mi refused
 echo "$(readlink /proc/self/ns/mnt)" >"$TMP/nm.ns"
 exit 0
@@ -312,9 +325,12 @@ EOF
 TMP=$TMP ROOT=$ROOT VESSEL=$VESSEL N=$N S=$S unshare -m --propagation private bash "$TMP/nomnt.sh"
 rc=$?
 is "no mount namespace: create, start, delete and refusals ran (in a private test namespace)" "$rc" 0
-is "no mount namespace: the process ran in the caller's mount namespace and root, in its cwd" \
-	"$(tr '\n' ' ' <"$TMP/nm.out")" "$TMP/nm-cwd $(cat "$TMP/nm.ns" 2>/dev/null) "
-for step in created started deleted refused; do
+is "no mount namespace: the process ran chrooted into root.path, in its cwd inside it" \
+	"$(tr '\n' ' ' <"$TMP/nm.out")" "/nm-cwd the rootfs of $S "
+is "... in the caller's mount namespace, with the rootfs as its root" "$(cat "$TMP/nm.seen")" \
+	"$(cat "$TMP/nm.ns" 2>/dev/null) $N/rootfs"
+is "... and exec enters that root too" "$(tr '\n' ' ' <"$TMP/nm.exec")" "/nm-cwd the rootfs of $S "
+for step in created execd started deleted refused; do
 	if cmp -s "$TMP/mi.before" "$TMP/mi.$step"; then
 		ok "no mount namespace: mountinfo unchanged once $step"
 	else
@@ -326,9 +342,7 @@ like "no mount namespace: maskedPaths are refused in one line" "$(cat "$TMP/nm2.
 	'^vessel: config.json: linux.maskedPaths: needs a mount namespace'
 like "no mount namespace: a template rootfs is refused in one line" "$(cat "$TMP/nm3.err")" \
 	'^vessel: config.json: annotation vessel.template: needs a mount namespace'
-like "no mount namespace: a missing cwd fails and is not made on the host" "$(cat "$TMP/nm4.err")" \
-	"process.cwd: open /vsl-nomnt-cwd$S"
-for id in nm$S nm2$S nm3$S nm4$S; do assert_no_leftovers $id; done
+for id in nm$S nm2$S nm3$S nm4$S nm5$S; do assert_no_leftovers $id; done
 
 # ---------------------------------------------------------------- frozen cgroup
 frozen_delete
