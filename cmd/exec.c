@@ -16,7 +16,7 @@ static const struct vsl_opt opts[] = {
 	{ "env", 'e', "K=V", "set an environment variable (repeatable)" },
 	{ "cwd", OPT_CWD, "DIR", "working directory in the container" },
 	{ "user", 'u', "UID[:GID]", "run as this uid (and gid)" },
-	{ "cap", 'c', "CAP", "add a capability to the bounding, effective and permitted sets (repeatable)" },
+	{ "cap", 'c', "CAP", "add CAP to the bounding, effective and permitted sets (repeatable)" },
 	{ "tty", 't', NULL, "allocate a pseudo-terminal" },
 	{ "detach", 'd', NULL, "return once the process runs, instead of waiting for it" },
 	{ "console-socket", OPT_CONSOLE, "PATH",
@@ -24,8 +24,8 @@ static const struct vsl_opt opts[] = {
 	{ "pid-file", OPT_PIDFILE, "FILE", "write the new process' pid to FILE" },
 	{ "preserve-fds", OPT_PRESERVE, "N", "pass N more fds (3 and up) to the process" },
 	{ "no-new-privs", OPT_NNP, NULL, "set no_new_privs for the process" },
-	{ "process-label", OPT_LABEL, "LABEL", "SELinux label of the process (needs SELinux)" },
-	{ "apparmor", OPT_APPARMOR, "PROFILE", "AppArmor profile of the process (needs AppArmor)" },
+	{ "process-label", OPT_LABEL, "LABEL", "SELinux label of the process" },
+	{ "apparmor", OPT_APPARMOR, "PROFILE", "AppArmor profile of the process" },
 	VSL_OPT_END,
 };
 
