@@ -219,8 +219,7 @@ static const struct vsl_cmd net_rm_cmd = {
 	.name = "rm",
 	.parent = "network",
 	.run = net_rm,
-	.summary = "remove a network no container uses, and its connections (the leases of "
-		   "containers that are gone are released)",
+	.summary = "remove a network no container uses, its connections and stale leases",
 	.args = "NAME",
 };
 

@@ -5,6 +5,7 @@
  * project and quota, its leases, port rules and host veth. `network rm` ignores the leases
  * of containers that are gone in the same way. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -78,12 +79,12 @@ int vsl_container_delete(const struct vsl_ctx *ctx, const char *id, bool force,
 static bool holder_exists(const struct vsl_ctx *ctx, const char *id)
 {
 	cleanup_free char *state = vsl_store_state_dir(ctx, id);
-	cleanup_free char *link = NULL;
 	char veth[VSL_IFNAMSIZ];
 
+	/* if_nametoindex asks the kernel about this network namespace; /sys/class/net shows
+	 * the namespace of whoever mounted /sys. */
 	vsl_net_veth_name(id, veth);
-	link = xasprintf("/sys/class/net/%s", veth);
-	return access(state, F_OK) == 0 || access(link, F_OK) == 0;
+	return access(state, F_OK) == 0 || if_nametoindex(veth) != 0;
 }
 
 int vsl_network_remove(const struct vsl_ctx *ctx, const char *name, struct vsl_err *err)

@@ -41,8 +41,19 @@ command -v nft >/dev/null || { echo "not ok 1 - nft (package nftables) is needed
 
 loops_of_tmp() { grep -lF "$TMP" /sys/block/loop*/loop/backing_file 2>/dev/null | wc -l; }
 veths() { ip -o link show master "$1" 2>/dev/null | wc -l; }
-rules_of() { nft list table inet vessel 2>/dev/null | grep -c "comment \"vessel port [^\"]* $1\"" || true; }
-leased() { grep -qs " $1\$" "$QS/net/$2.leases"; }
+# port forwards of container $1: elements of the maps fwd4 and fwd6, commented "vsl<hash> ID"
+rules_of() {
+	for m in fwd4 fwd6; do nft list map inet vessel $m 2>/dev/null; done |
+		grep -o 'comment "[^"]*"' | grep -c " $1\"" || true
+}
+# does container $1 lease an address on network $2 (one symlink per address, to its holder)?
+leased() {
+	local l
+	for l in "$QS/net/$2.addrs"/*; do
+		[ -L "$l" ] && [ "$(readlink "$l")" = "$1" ] && return 0
+	done
+	return 1
+}
 claims() { ls "$QS/projects" 2>/dev/null | grep -cv '^next$' || true; }
 limit_of() { vsl disk "$1" | awk '$1 == "limit" {print $2}'; }
 record_of() { jq -r .disk_limit "$QS/containers/$1/layer.json"; }
@@ -194,8 +205,8 @@ tpl_bundle "$TMP/rb" "{\"vessel.disk.limit\":\"16M\",\"vessel.net.bridge\":\"$BR
 	\"vessel.net.ports\":\"$((PB + 1)):80/tcp\"}" sh -c 'sleep 1000; : vsltest-marker-rb'
 check "create and start rb" sh -c "$VESSEL --root $ROOT create -b $TMP/rb rb >/dev/null 2>&1 && \
 	$VESSEL --root $ROOT start rb"
-check "rb holds a lease and port rules" sh -c "grep -qs ' rb\$' $QS/net/$BR.leases && \
-	nft list table inet vessel | grep -q 'vessel port [^\"]* rb\"'"
+if leased rb "$BR" && [ "$(rules_of rb)" -gt 0 ]; then ok "rb holds a lease and port forwards"
+else not_ok "rb holds a lease and port forwards"; fi
 reboot_container rb "$TMP/rb"
 check "a reboot: the store unmounted, its loop gone" store_down
 check "delete --force rb, its state gone, no store option (the default is the given store)" \
