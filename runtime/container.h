@@ -24,6 +24,11 @@ struct vsl_create_opts {
 					 * the address the container had) */
 	/* restore (runtime/checkpoint.h): CRIU brings the process back instead of a spawn */
 	const struct vsl_restore_opts *restore;
+	/* Called once the root filesystem is mounted (template layers included), before the
+	 * container process exists: a VPS writes its hostname into its own layer here.
+	 * rootfs is the absolute host path. May be NULL. */
+	int (*prepare_rootfs)(void *arg, const char *rootfs, struct vsl_err *err);
+	void *prepare_arg;
 };
 
 /* After create: what `run` in the foreground needs. */

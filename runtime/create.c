@@ -416,6 +416,8 @@ static int create_in_store(struct create *cr, const char *bundle, struct vsl_cre
 		r = mount_layers(cr, bundle, err);
 	if (r == 0)
 		r = resolve_rootfs(bundle, cr->cfg, &rootfs, err);
+	if (r == 0 && cr->o->prepare_rootfs)
+		r = cr->o->prepare_rootfs(cr->o->prepare_arg, rootfs, err);
 	if (r < 0)
 		return r;
 	init_state(cr, bundle, rootfs);

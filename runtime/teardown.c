@@ -12,6 +12,7 @@
 #include "netns/net.h"
 #include "overlay/overlay.h"
 #include "runtime/container.h"
+#include "runtime/helper.h"
 #include "runtime/hooks.h"
 #include "runtime/pidfd.h"
 
@@ -140,6 +141,8 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 		r = detach_net(c, err);
 	if (r == 0)
 		r = unmount_layers(c, err);
+	if (r == 0)
+		r = vsl_helper_stop(c, err);
 	if (r < 0)
 		return r;
 	/* Read before the state dir goes; run after (the spec: "after the container is
