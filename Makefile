@@ -13,7 +13,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-f
            $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS))
 
-LIB_SRC := $(wildcard common/*.c spec/*.c runtime/*.c cgroup/*.c overlay/*.c netns/*.c)
+LIB_SRC := $(wildcard common/*.c spec/*.c runtime/*.c cgroup/*.c overlay/*.c netns/*.c vps/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 LIB_OBJ := $(LIB_SRC:.c=.o)
 CMD_OBJ := $(CMD_SRC:.c=.o)

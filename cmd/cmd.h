@@ -183,5 +183,6 @@ VSL_CMD(restore);
 
 VSL_CMD(features);
 VSL_CMD(help);
+VSL_CMD(vps);
 
 #endif

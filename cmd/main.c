@@ -17,7 +17,7 @@ const struct vsl_cmd *const vsl_commands[] = {
 	&vsl_cmd_state, &vsl_cmd_exec, &vsl_cmd_ps, &vsl_cmd_list, &vsl_cmd_spec,
 	&vsl_cmd_pause, &vsl_cmd_resume, &vsl_cmd_update, &vsl_cmd_events, &vsl_cmd_network,
 	&vsl_cmd_template, &vsl_cmd_commit, &vsl_cmd_disk, &vsl_cmd_store, &vsl_cmd_checkpoint,
-	&vsl_cmd_restore, &vsl_cmd_features, &vsl_cmd_help,
+	&vsl_cmd_restore, &vsl_cmd_vps, &vsl_cmd_features, &vsl_cmd_help,
 	NULL,
 };
 
