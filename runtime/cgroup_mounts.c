@@ -3,7 +3,7 @@
  * cgroup namespace, a new mount of that hierarchy), plus the host's alias symlinks
  * (cpu -> cpu,cpuacct). A v2 host gets a cgroup2 mount with a new cgroup namespace, else a
  * bind of the container's cgroup. Without a known cgroup path the host hierarchy is bound
- * read-only. */
+ * read-only; a writable mount leaves out a hierarchy where the container has no cgroup. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -81,15 +82,34 @@ static char *v1_mount_data(const char *superopts)
 	return out;
 }
 
+/* Has the container no directory of its own in this hierarchy (the cgroup manager does
+ * not use it, or could not make one: the unified tree of a hybrid host)? */
+static bool own_dir_missing(const struct vsl_rootfs_opts *o, const char *host_dir)
+{
+	cleanup_free char *path = xasprintf("%s/%s", host_dir, o->cgroup_path);
+	struct stat st;
+
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
 static int mount_hierarchy(const struct vsl_mount_plan *p, const struct vsl_rootfs_opts *o,
 			   int tmpfs, const struct vsl_mountinfo *m, struct vsl_err *err)
 {
 	const char *name = m->mountpoint + strlen(HOST_CGROUP "/");
 	cleanup_free char *what = xasprintf("mounts[%zu] (%s/%s)", p->index, p->target, name);
-	cleanup_close int target = vsl_path_mkpath(tmpfs, name, VSL_PATH_DIR, err);
+	cleanup_close int target = -1;
 	cleanup_free char *data = NULL;
 	char proc[64];
 
+	/* A writable /sys/fs/cgroup gets the container's own directory of each hierarchy or
+	 * none: never the host's tree (a new mount in a cgroup namespace would be rooted at the
+	 * creator's cgroup, writable), and not a read-only stand-in, which makes systemd give
+	 * up (exit 255). Left out, as runc does with unified. */
+	if (o->cgroup_path && !(p->flags & MS_RDONLY) && own_dir_missing(o, m->mountpoint)) {
+		vsl_debug(o->log, "%s: no cgroup of the container there, left out", what);
+		return 0;
+	}
+	target = vsl_path_mkpath(tmpfs, name, VSL_PATH_DIR, err);
 	if (target < 0)
 		return vsl_wrap(err, "%s", what);
 	if (!o->new_cgroupns)
