@@ -371,7 +371,8 @@ static void close_all_but(const int *keep, size_t n)
 
 static int keeper_setup(struct keeper *k, int report)
 {
-	int keep[2] = { report, k->ctx.log.fd }, devnull;
+	bool log_file = k->ctx.log.fd > 2;	/* --log FILE: keep writing there */
+	int keep[2] = { report, log_file ? k->ctx.log.fd : report }, devnull;
 	sigset_t mask;
 
 	if (keep[1] < keep[0]) {
@@ -379,10 +380,11 @@ static int keeper_setup(struct keeper *k, int report)
 		keep[1] = report;
 	}
 	close_all_but(keep, 2);
+	/* The caller's stdio may be a pipe someone reads to its end ($(vessel vps start)):
+	 * the keeper must not hold it open. */
 	devnull = open("/dev/null", O_RDWR);
 	for (int fd = 0; fd < 3 && devnull >= 0; fd++)
-		if (fd != k->ctx.log.fd)
-			dup2(devnull, fd);
+		dup2(devnull, fd);
 	if (devnull > 2)
 		close(devnull);
 	umask(077);
@@ -391,8 +393,8 @@ static int keeper_setup(struct keeper *k, int report)
 	prctl(PR_SET_NAME, "vessel-keeper");
 	k->log_path = vps_path(k->ctx.store, k->def.name, VPS_CONSOLE_LOG);
 	log_open(k);
-	if (k->ctx.log.fd <= 2 && k->log >= 0)
-		k->ctx.log.fd = k->log;	/* vessel's warnings go to the console log */
+	if (!log_file)
+		k->ctx.log.fd = k->log >= 0 ? k->log : 2;	/* warnings to the console log */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
