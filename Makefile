@@ -89,10 +89,19 @@ man: vessel
 	./vessel help --man >build/man/vessel.1
 	for c in $$(./vessel help --list); do ./vessel help --man $$c >build/man/vessel-$$c.1 || exit 1; done
 
+# The binary, its man pages, and what runs `vessel vps boot` at startup and `vps stop --all`
+# at shutdown: a systemd unit and a SysV init script (docs/vps.md). DESTDIR and PREFIX are
+# honoured.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INITDIR ?= /etc/init.d
 install: vessel man
 	install -D -m 0755 vessel $(DESTDIR)$(PREFIX)/bin/vessel
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 build/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' scripts/vessel-vps.service >build/vessel-vps.service
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' scripts/vessel-vps.init >build/vessel-vps.init
+	install -D -m 0644 build/vessel-vps.service $(DESTDIR)$(UNITDIR)/vessel-vps.service
+	install -D -m 0755 build/vessel-vps.init $(DESTDIR)$(INITDIR)/vessel-vps
 
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(wildcard */*.h)
@@ -100,9 +109,11 @@ format:
 check-format:
 	clang-format --dry-run -Werror $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(wildcard */*.h)
 
+# build/cache (the packages debootstrap downloaded for the Debian template) is kept: it is a
+# download, not a build product, and lets the tests rebuild the template offline.
 clean:
 	rm -f vessel libvessel.a $(LIB_OBJ) $(CMD_OBJ) $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_BIN)
-	rm -rf build
+	find build -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} + 2>/dev/null || true
 
 # Fuzz the config.json parser and the annotation/flag parsers with libFuzzer (clang, ASan,
 # UBSan) for FUZZ_SECONDS each, the config target starting from the project's config
