@@ -208,11 +208,16 @@ int vps_pick_address(const char *store, const struct vsl_vps_def *d, char **out,
 		r = pick_lowest(store, d->name, &nw, &l, out, err);
 	} else {
 		struct vsl_ipam_pool pool = { nw.name, nw.subnet, nw.gateway };
-		r = vsl_ipam_pick(&pool, &l, d->name, &want, &ip, err);
-		if (r == 0 && !free_for(store, d->name, &l, &ip))
-			r = vsl_refuse(err, EADDRINUSE, "network %s: address %.*s is reserved by "
-				       "another VPS", nw.name, (int)strcspn(d->net.address, "/"),
-				       d->net.address);
+		char buf[VSL_IP_STRLEN];
+		cleanup_free char *key = xasprintf("addr-%s", vsl_ip_str(&want.ip, buf));
+		cleanup_free char *owner = holder(store, key);
+
+		/* Another VPS's, running or not: say which, before netns's word on leases. */
+		if (owner && strcmp(owner, d->name) != 0)
+			r = vsl_refuse(err, EADDRINUSE, "network %s: address %s is already taken by "
+				       "VPS %s", nw.name, buf, owner);
+		else
+			r = vsl_ipam_pick(&pool, &l, d->name, &want, &ip, err);
 		if (r == 0)
 			*out = xstrdup(d->net.address);
 	}
