@@ -25,8 +25,10 @@ static int apply_def(struct vsl_vps_def *d, const struct vsl_vps_set_opts *o, st
 		l->has_swap = true;
 		l->swap = o->swap;
 	}
-	if (l->has_swap && !l->memory)
-		l->has_swap = false, l->swap = 0;	/* no memory limit: no swap limit either */
+	if (o->has_memory && !o->memory && !o->has_swap) {
+		l->has_swap = false;	/* the memory limit removed: the swap limit with it */
+		l->swap = 0;
+	}
 	if (o->has_cpus)
 		l->cpus_milli = o->cpus_milli;
 	if (o->has_pids)
