@@ -14,8 +14,8 @@ check "network $VPS_NET ($VPS_SUBNET.0/24)" vps_network
 P=$VPS_PB
 
 # --- create: one command, a running system container
-out=$(vsl vps create b1 --template bbinit --memory 64M --pids 100 --cpus 0.5 \
-	--network "$VPS_NET" --port "$P:80" --hostname bb1.example 2>&1)
+out=$(vsl vps create b1 --template bbinit --memory 64M --pids 100 --cpus 0.5 --io-bps 10M/s \
+	--io-iops 500 --network "$VPS_NET" --port "$P:80" --hostname bb1.example 2>&1)
 like "create b1 prints it running with its address" "$out" "^b1: running, address $VPS_SUBNET\.[0-9]+/24$"
 ADDR=$(vsl vps show b1 | jq -r .state.address)
 is "vps show: running" "$(vsl vps show b1 | jq -r .status)" running
@@ -23,6 +23,22 @@ is "vps show: its definition" "$(vsl vps show b1 | jq -c '.definition | [.templa
 	'["bbinit","busybox","SIGUSR1",67108864,0.5]'
 is "the address is recorded in the definition" "$(jq -r .network.address "$STORE/vps/b1/vps.json")" "$ADDR"
 like "vps list shows it" "$(vsl vps list | grep '^b1 ')" "^b1 +running +$ADDR +64M +0.5 .* no +bbinit$"
+
+# The block device of the store's filesystem (the whole disk of a partition): where the
+# I/O limits apply.
+dev=$(stat -c '%Hd:%Ld' "$STORE")
+[ -e "/sys/dev/block/$dev/partition" ] && dev=$(cat "$(readlink -f "/sys/dev/block/$dev")/../dev")
+BLK=/sys/fs/cgroup/blkio/vessel/b1
+if [ -d "$BLK" ]; then
+	is "--io-bps on the store's device ($dev), reads" "$(cat $BLK/blkio.throttle.read_bps_device)" "$dev 10485760"
+	is "  and writes" "$(cat $BLK/blkio.throttle.write_bps_device)" "$dev 10485760"
+	is "--io-iops, reads and writes" "$(cat $BLK/blkio.throttle.read_iops_device $BLK/blkio.throttle.write_iops_device | tr '\n' ' ')" \
+		"$dev 500 $dev 500 "
+else
+	BLK=/sys/fs/cgroup/vessel/b1
+	like "--io-bps and --io-iops on the store's device ($dev)" "$(cat $BLK/io.max)" \
+		"^$dev rbps=10485760 wbps=10485760 riops=500 wiops=500"
+fi
 
 # --- an ordinary container underneath
 is "vessel state b1: running" "$(state_field b1 status)" running
@@ -77,6 +93,9 @@ is "  persisted in vps.json" "$(jq -c '[.limits.memory, .limits.pids, .limits.cp
 	'[100663296,50,1,true]'
 is "  recorded in the container's config (as vessel update does)" \
 	"$(jq .linux.resources.memory.limit "$ROOT/b1/config.json")" 100663296
+check "vps set --io-bps 20M (live)" vsl vps set b1 --io-bps 20M
+[ -e "$BLK/blkio.throttle.read_bps_device" ] &&
+	is "  the throttle changed" "$(cat $BLK/blkio.throttle.read_bps_device)" "$dev 20971520"
 check "vps set --hostname (for the next start)" vsl vps set b1 --hostname bb2
 is "  the running VPS keeps its hostname" "$(vsl exec b1 hostname)" bb1.example
 

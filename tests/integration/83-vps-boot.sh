@@ -69,6 +69,23 @@ is "a2 kept its address" "$(vsl vps show a2 | jq -r .state.address)" "$addr_a2"
 is "a1's disk kept its file" "$(vsl vps enter a1 cat /root/marker </dev/null)" survived
 df=$(vsl vps enter a1 df -m / </dev/null | awk 'NR == 2 {print $2}')
 (( df > 30 && df <= 64 )) && ok "a1's disk limit holds (${df}M)" || not_ok "a1's disk limit: ${df}M"
+# A disk change on the running VPS: done live, or (where the store cannot, as with a
+# loop-mounted image) refused in one line with nothing changed.
+disk_set() { # SIZE MIN MAX
+	local def out rc df
+	def=$(cat "$STORE/vps/a1/vps.json")
+	out=$("$VESSEL" --root "$ROOT" vps set a1 --disk "$1" 2>&1); rc=$?
+	df=$(vsl vps enter a1 df -m / </dev/null | awk 'NR == 2 {print $2}')
+	if [ $rc -eq 0 ]; then
+		(( df > $2 && df <= $3 )) && ok "vps set a1 --disk $1: live (df ${df}M)" || not_ok "--disk $1 live: df ${df}M"
+	else
+		[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [ "$(cat "$STORE/vps/a1/vps.json")" = "$def" ] &&
+			ok "vps set a1 --disk $1 the store cannot do live: one line, nothing changed ($out)" ||
+			not_ok "vps set a1 --disk $1: $out"
+	fi
+}
+disk_set 96M 64 96
+disk_set 40M 16 40
 is "a1's memory limit holds" "$(cat /sys/fs/cgroup/memory/vessel/a1/memory.limit_in_bytes)" 50331648
 is "a1's port answers" "$(curl -s -m 5 "http://$VPS_GW:$P/")" "hello from a busybox VPS"
 is "a2's port answers" "$(curl -s -m 5 "http://$VPS_GW:$((P + 1))/")" "hello from a busybox VPS"

@@ -50,6 +50,17 @@ fails_with "port forwarded to a container" "port $((P + 2))/tcp is already forwa
 	vsl vps create x11 $T --port "$((P + 2)):80"
 fails_with "a limit the kernel refuses (0.001 CPUs: quota below 1 ms)" "cpu.cfs_quota_us|cpu.max" \
 	vsl vps create x12 $T --cpus 0.001
+# --io-weight: taken where the kernel has a weight file (v1 blkio.bfq.weight here), else
+# refused in one line.
+out=$("$VESSEL" --root "$ROOT" vps create x20 $T --io-weight 500 2>&1); rc=$?
+if [ $rc -eq 0 ]; then
+	w=$(cat /sys/fs/cgroup/blkio/vessel/x20/blkio{,.bfq}.weight /sys/fs/cgroup/vessel/x20/io{,.bfq}.weight 2>/dev/null | head -1)
+	like "--io-weight 500 is in the VPS's cgroup" "$w" "500"
+	vsl vps rm --force x20
+else
+	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out == *weight* ]] &&
+		ok "--io-weight refused in one line where the kernel has no weight" || not_ok "--io-weight: $out"
+fi
 fails_with "a bad size" "^vessel: --memory: \"lots\" is not a size \(e.g. 512M, 10G, none\)$" \
 	vsl vps create x13 $T --memory lots
 fails_with "a bad port" "--port: \"80\" is not HOST:CONTAINER\[/tcp\|/udp\]" vsl vps create x14 $T --port 80
@@ -62,7 +73,7 @@ fails_with "--ip without a network" "--ip and --port need a network" vsl vps cre
 # the end, once everything is removed).
 mine() { vps_leftovers "$1" | grep -v -e "^processes" -e "^mount "; }
 bad=""
-for n in x1 x2 x3 x4 x5 x6 x7 x8 x9 x10 x11 x12 x13 x14 x15 x16 x17 x18 x19; do
+for n in x1 x2 x3 x4 x5 x6 x7 x8 x9 x10 x11 x12 x13 x14 x15 x16 x17 x18 x19 x20; do
 	out=$(mine $n); [ -z "$out" ] || { bad="$bad $n"; diag "$n: $out"; }
 done
 is "nothing left of any refused create" "$bad" ""
