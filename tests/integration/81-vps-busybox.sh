@@ -84,7 +84,7 @@ is "vps enter b1 (root's shell from /etc/passwd)" "$(echo 'echo shell-$((1+1))' 
 vsl vps enter b1 sh -c 'exit 7' </dev/null; is "vps enter passes the exit status" "$?" 7
 
 # --- set: live, persisted
-out=$(vsl vps set b1 --memory 96M --pids 50 --cpus 1 --autostart 2>&1)
+out=$(vsl vps set b1 --memory 96M --pids 50 --cpus 1 --autostart=true 2>&1)
 is "vps set prints what took effect now" "$out" "b1: saved (live now: limits)"
 is "  memory limit live" "$(cat /sys/fs/cgroup/memory/vessel/b1/memory.limit_in_bytes)" 100663296
 is "  pids limit live" "$(cat /sys/fs/cgroup/pids/vessel/b1/pids.max)" 50
