@@ -30,7 +30,7 @@ static int boot_one(const struct vsl_vps_ctx *v, const char *name, const char **
 	} else {
 		r = vps_clean_stale(v, &d, err);
 		if (r == 0 && d.autostart) {
-			r = vps_start_locked(v, &d, err);
+			r = vps_start_locked(v, &d, lock, err);
 			*what = "started";
 		} else if (r == 0) {
 			*what = "not autostart: left stopped";

@@ -180,6 +180,8 @@ static int remove_locked(const struct vsl_vps_ctx *v, const char *name,
 		return all;
 	if (d)
 		vps_release(v->ctx->store, d);
+	else
+		vps_release_named(v->ctx->store, name);
 	return vsl_rm_rf(dir, err);
 }
 
@@ -200,7 +202,7 @@ int vsl_vps_create(const struct vsl_vps_ctx *v, const struct vsl_vps_create_opts
 	if (o->no_start)
 		goto out;
 	lock = vps_lock(v->ctx->store, d.name, true, err);
-	r = lock < 0 ? lock : vps_start_locked(v, &d, err);
+	r = lock < 0 ? lock : vps_start_locked(v, &d, lock, err);
 	if (r < 0)
 		remove_locked(v, d.name, &d, true, &tmp);
 out:

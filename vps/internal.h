@@ -38,6 +38,9 @@ int vps_names(const char *store, char ***out, struct vsl_err *err);
  * port-PROTO-N, each naming its VPS. Call with vps_lock_all held. */
 int vps_reserve(const char *store, const struct vsl_vps_def *d, struct vsl_err *err);
 void vps_release(const char *store, const struct vsl_vps_def *d);
+/* Every reservation naming name: for a VPS whose definition cannot be read (a create
+ * killed before it was written). A scan, on that path only. */
+void vps_release_named(const char *store, const char *name);
 /* The definition's address checked against its network (inside the subnet, not the
  * gateway, not leased or reserved to another) or, for "auto", the lowest free one.
  * *out is "ADDRESS/PREFIX", or "auto" when the network has no record yet (the default
@@ -71,8 +74,9 @@ int vps_detect_init(const char *store, const char *tpl, const char *path,
 #define VPS_CONSOLE_LOG "console.log"
 
 /* keeper.c: start the VPS's keeper, which creates and starts the container and reports
- * back; returns once it did (or failed: nothing left then). */
-int vps_keeper_spawn(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d,
+ * back; returns once it did (or failed: nothing left then). The keeper keeps its copy of
+ * the VPS's lock (lock) until then. */
+int vps_keeper_spawn(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d, int lock,
 		     struct vsl_err *err);
 
 /* lifecycle.c */
@@ -87,8 +91,10 @@ struct vps_run {
 	uint64_t keeper_start;
 };
 void vps_run_get(const struct vsl_ctx *ctx, const char *name, struct vps_run *out);
-/* Start with the VPS lock held. */
-int vps_start_locked(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, struct vsl_err *err);
+/* Start with the VPS lock held (lock: its fd, which the keeper holds too until the container
+ * runs, so that a caller killed meanwhile does not free the VPS half-started). */
+int vps_start_locked(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, int lock,
+		     struct vsl_err *err);
 /* Remove a container that is no longer alive, or what a reboot left of one whose state is
  * gone (lease, port rules, empty cgroup, overlay mount). Idempotent. */
 int vps_clean_stale(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d,

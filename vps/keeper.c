@@ -369,17 +369,20 @@ static void close_all_but(const int *keep, size_t n)
 	close_range(from, ~0U, 0);
 }
 
-static int keeper_setup(struct keeper *k, int report)
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static int keeper_setup(struct keeper *k, int report, int lock)
 {
 	bool log_file = k->ctx.log.fd > 2;	/* --log FILE: keep writing there */
-	int keep[2] = { report, log_file ? k->ctx.log.fd : report }, devnull;
+	int keep[3] = { report, lock >= 0 ? lock : report, log_file ? k->ctx.log.fd : report };
+	int devnull;
 	sigset_t mask;
 
-	if (keep[1] < keep[0]) {
-		keep[0] = k->ctx.log.fd;
-		keep[1] = report;
-	}
-	close_all_but(keep, 2);
+	qsort(keep, 3, sizeof(int), cmp_int);
+	close_all_but(keep, 3);
 	/* The caller's stdio may be a pipe someone reads to its end ($(vessel vps start)):
 	 * the keeper must not hold it open. */
 	devnull = open("/dev/null", O_RDWR);
@@ -404,7 +407,8 @@ static int keeper_setup(struct keeper *k, int report)
 	return k->sig < 0 ? -errno : 0;
 }
 
-static void keeper_main(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d, int report)
+static void keeper_main(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d, int report,
+			int lock)
 {
 	struct keeper k = { .ctx = *v->ctx, .master = -1, .peer = -1, .listen = -1, .sig = -1,
 			    .log = -1 };
@@ -415,11 +419,13 @@ static void keeper_main(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d
 	k.v = *v;
 	k.v.ctx = &k.ctx;
 	vsl_vps_def_copy(&k.def, d);
-	r = keeper_setup(&k, report);
+	r = keeper_setup(&k, report, lock);
 	if (r < 0)
 		vsl_fail(&err, -r, "VPS %s: keeper setup", d->name);
 	else
 		r = bring_up(&k, &err);
+	if (lock >= 0)
+		close(lock);	/* the container runs (or not): the VPS is the caller's again */
 	if (r < 0) {
 		rep.code = err.code;
 		rep.complete = err.complete;
@@ -433,7 +439,7 @@ static void keeper_main(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d
 	_exit(0);
 }
 
-int vps_keeper_spawn(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d,
+int vps_keeper_spawn(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d, int lock,
 		     struct vsl_err *err)
 {
 	struct report rep;
@@ -456,7 +462,7 @@ int vps_keeper_spawn(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d,
 		setsid();
 		pid = fork();
 		if (pid == 0)
-			keeper_main(v, d, p[1]);
+			keeper_main(v, d, p[1], lock);
 		_exit(pid < 0);
 	}
 	close(p[1]);

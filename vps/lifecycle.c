@@ -158,7 +158,8 @@ static int pin_address(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, struc
 	return 0;
 }
 
-int vps_start_locked(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, struct vsl_err *err)
+int vps_start_locked(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, int lock,
+		     struct vsl_err *err)
 {
 	struct vps_run run;
 	struct vsl_err tmp;
@@ -173,7 +174,7 @@ int vps_start_locked(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, struct 
 	if (r == 0)
 		r = vps_bundle_write(v, d, err);
 	if (r == 0)
-		r = vps_keeper_spawn(v, d, err);
+		r = vps_keeper_spawn(v, d, lock, err);
 	if (r == 0 && pin_address(v, d, err) < 0) {
 		vps_container_down(v->ctx, d->name, &tmp);
 		r = -err->code;
@@ -192,7 +193,7 @@ int vsl_vps_start(const struct vsl_vps_ctx *v, const char *name, struct vsl_err 
 	r = vps_def_load(v->ctx->store, name, &d, err);
 	if (r < 0)
 		return r;
-	r = vps_start_locked(v, &d, err);
+	r = vps_start_locked(v, &d, lock, err);
 	vsl_vps_def_clear(&d);
 	return r;
 }
@@ -357,7 +358,7 @@ int vsl_vps_restart(const struct vsl_vps_ctx *v, const char *name, int timeout_s
 	if (r == -ESRCH)
 		r = 0;	/* restart of a stopped VPS starts it */
 	if (r == 0)
-		r = vps_start_locked(v, &d, err);
+		r = vps_start_locked(v, &d, lock, err);
 	vsl_vps_def_clear(&d);
 	return r;
 }

@@ -3,6 +3,7 @@
  * otherwise lose its address to the next container; among VPSes these files keep it. One
  * file per held thing (O_CREAT|O_EXCL claims it), so a check costs a lookup, never a scan
  * of every definition. Each names its VPS; one whose VPS is gone is taken over. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -111,6 +112,25 @@ void vps_release(const char *store, const struct vsl_vps_def *d)
 	for (size_t i = 0; i < d->net.n_ports; i++) {
 		cleanup_free char *k = port_key(&d->net.ports[i]);
 		unclaim(store, d->name, k);
+	}
+}
+
+void vps_release_named(const char *store, const char *name)
+{
+	cleanup_free char *dir = res_path(store, "");
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		cleanup_free char *path = NULL, *text = NULL;
+		struct vsl_err tmp;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = res_path(store, e->d_name);
+		if (vsl_read_file(path, &text, &len, &tmp) == 0 && strcmp(text, name) == 0)
+			unlink(path);
 	}
 }
 

@@ -102,6 +102,21 @@ else
 	is "nothing left of n1" "$(mine n1)" ""
 fi
 
+# --- a vps create killed at any point: vps rm --force leaves nothing
+killed=""
+for d in 0.005 0.02 0.04 0.06 0.08 0.12 0.2 0.3; do
+	"$VESSEL" --root "$ROOT" vps create k1 $T --port "$((P + 3)):80" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$d"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	"$VESSEL" --root "$ROOT" vps rm --force k1 >/dev/null 2>"$TMP/rm.err" ||
+		grep -q "does not exist" "$TMP/rm.err" || killed="$killed $d:rm-failed:$(cat "$TMP/rm.err")"
+	out=$(mine k1; vps_procs | grep -vx "$(vsl vps show b1 | jq -r .state.keeper)")
+	[ -n "$out" ] && killed="$killed $d:$out"
+done
+is "vps create killed after 5-300 ms, then vps rm --force: nothing left" "$killed" ""
+
 check "vps rm --force b1" vsl vps rm --force b1
 check "vps rm s1" vsl vps rm s1
 check "delete c1" vsl delete --force c1
