@@ -36,6 +36,12 @@ vps_debian_template() {
 
 vps_network() { "$VESSEL" network create "$VPS_NET" --subnet "$VPS_SUBNET.0/24" >/dev/null; }
 
+# The test's last steps: its network goes, with its bridge (asserted, not left to cleanup).
+vps_network_gone() {
+	check "network rm $VPS_NET" "$VESSEL" network rm "$VPS_NET"
+	[ -e "/sys/class/net/$VPS_NET" ] && not_ok "no bridge $VPS_NET left" || ok "no bridge $VPS_NET left"
+}
+
 # A private lxcfs for this test (the host's packaged one is not assumed): VESSEL_LXCFS.
 vps_lxcfs_start() {
 	local i
@@ -109,12 +115,15 @@ console_say() {
 		vsl vps console "$n" 2>&1
 }
 
-vps_cleanup() {
+# lib.sh's _cleanup (run by done_testing and on exit) with the VPSes, lxcfs and the network
+# of this test first: done_testing clears the EXIT trap, so a trap of our own would not run
+# at a normal end.
+eval "_lib_cleanup() $(declare -f _cleanup | tail -n +2)"
+_cleanup() {
 	local n
 	for n in $(ls "$STORE/vps" 2>/dev/null); do vsl vps rm --force "$n" >/dev/null 2>&1; done
 	vps_lxcfs_stop
 	"$VESSEL" network rm "$VPS_NET" >/dev/null 2>&1
 	echo "$VPS_FWD_WAS" >/proc/sys/net/ipv4/ip_forward
-	_cleanup
+	_lib_cleanup
 }
-trap vps_cleanup EXIT

@@ -181,4 +181,5 @@ else
 	skip "11.11 is about hybrid cgroup hosts; this one is not"
 fi
 
+vps_network_gone
 done_testing

@@ -91,4 +91,5 @@ check "running after the reboot" running d1
 check "vps rm --force d1" vsl vps rm --force d1
 vps_lxcfs_stop
 assert_vps_gone d1
+vps_network_gone
 done_testing

@@ -107,4 +107,5 @@ like "  a3" "$out" "a3: halted in"
 is "nothing runs" "$(vsl vps list | awk 'NR > 1 {print $2}' | sort -u)" stopped
 is "no keeper left" "$(vps_procs)" ""
 for n in a1 a2 a3; do check "vps rm $n" vsl vps rm "$n"; assert_vps_gone "$n"; done
+vps_network_gone
 done_testing

@@ -124,4 +124,5 @@ assert_vps_gone b1
 assert_vps_gone s1
 assert_no_leftovers c1
 is "no keeper or other process of this test left" "$(vps_procs)" ""
+vps_network_gone
 done_testing
