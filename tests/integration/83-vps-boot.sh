@@ -43,7 +43,7 @@ check "a file on a1's disk" vsl vps enter a1 sh -c 'echo survived >/root/marker;
 # --- the reboot: every process killed, mounts and loops gone, the state root wiped
 for p in $(vps_procs); do kill -9 "$p" 2>/dev/null; done
 for n in a1 a2 a3; do
-	for p in $(cat /sys/fs/cgroup/pids/vessel/$n/cgroup.procs 2>/dev/null); do kill -9 "$p"; done
+	for p in $(cat /sys/fs/cgroup/pids/vessel/$n/cgroup.procs 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 done
 for i in $(seq 50); do
 	left=$(for n in a1 a2 a3; do cat /sys/fs/cgroup/pids/vessel/$n/cgroup.procs 2>/dev/null; done)
