@@ -170,6 +170,12 @@ int vsl_lease_owner(const char *store, const char *network, const struct vsl_ip 
 	return 1;
 }
 
+int vsl_net_addr_holder(const char *store, const char *network, const struct vsl_ip *ip,
+			char *id, size_t len, struct vsl_err *err)
+{
+	return vsl_lease_owner(store, network, ip, id, len, err);
+}
+
 int vsl_lease_take(const char *store, const char *network, const struct vsl_ip *ip,
 		   const char *id, struct vsl_err *err)
 {

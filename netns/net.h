@@ -98,6 +98,10 @@ int vsl_net_network_rm(const char *store, const char *name, struct vsl_err *err)
 /* The distinct container ids holding a lease on network name, sorted (NULL-terminated,
  * malloc'd; empty when it has none). */
 int vsl_net_lease_holders(const char *store, const char *name, char ***out, struct vsl_err *err);
+/* 1 and the container id holding ip on network in id[len], 0 if the address is free
+ * (a read of its lease; no lock taken). */
+int vsl_net_addr_holder(const char *store, const char *network, const struct vsl_ip *ip,
+			char *id, size_t len, struct vsl_err *err);
 
 /* Counters of one interface in a container's namespace. */
 struct vsl_net_ifstats {

@@ -154,45 +154,40 @@ static int find_network(const char *store, const char *name, struct vsl_network 
 			  "create %s --subnet CIDR`)", name, name);
 }
 
-/* The network's leases as netns writes them (docs/network.md: "ADDRESS ID" lines). */
-static int load_leases(const char *store, const char *net, struct vsl_leases *out,
-		       struct vsl_err *err)
+/* Is ip free for name: not leased to another container, not reserved by another VPS?
+ * -errno if the lease cannot be read. */
+static int free_for(const char *store, const char *name, const char *net,
+		    const struct vsl_ip *ip, struct vsl_err *err)
 {
-	cleanup_free char *path = xasprintf("%s/net/%s.leases", store, net), *text = NULL;
-	size_t len;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	r = vsl_read_file(path, &text, &len, err);
-	if (r == -ENOENT)
-		return 0;
-	return r < 0 ? r : vsl_leases_parse(text, out, err);
-}
-
-/* Is ip free for name: not leased to another container, not reserved by another VPS? */
-static bool free_for(const char *store, const char *name, const struct vsl_leases *l,
-		     const struct vsl_ip *ip)
-{
-	const struct vsl_lease *le = vsl_leases_find_ip(l, ip);
-	char buf[VSL_IP_STRLEN];
+	char buf[VSL_IP_STRLEN], lessee[256];
 	cleanup_free char *key = NULL, *owner = NULL;
+	int r = vsl_net_addr_holder(store, net, ip, lessee, sizeof(lessee), err);
 
-	if (le && strcmp(le->id, name) != 0)
-		return false;
+	if (r < 0)
+		return r;
+	if (r == 1 && strcmp(lessee, name) != 0)
+		return 0;
 	key = xasprintf("addr-%s", vsl_ip_str(ip, buf));
 	owner = holder(store, key);
 	return !owner || strcmp(owner, name) == 0;
 }
 
 static int pick_lowest(const char *store, const char *name, const struct vsl_network *nw,
-		       const struct vsl_leases *l, char **out, struct vsl_err *err)
+		       char **out, struct vsl_err *err)
 {
 	uint64_t size = UINT64_C(1) << (32 - nw->subnet.prefix);
 	char buf[VSL_CIDR_STRLEN];
 
 	for (uint64_t n = 1; n + 1 < size; n++) {
 		struct vsl_cidr c = { vsl_cidr_nth(&nw->subnet, n), nw->subnet.prefix };
-		if (vsl_ip_eq(&c.ip, &nw->gateway) || !free_for(store, name, l, &c.ip))
+		int r;
+
+		if (vsl_ip_eq(&c.ip, &nw->gateway))
+			continue;
+		r = free_for(store, name, nw->name, &c.ip, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
 			continue;
 		*out = xstrdup(vsl_cidr_str(&c, buf));
 		return 0;
@@ -205,9 +200,7 @@ int vps_pick_address(const char *store, const struct vsl_vps_def *d, char **out,
 		     struct vsl_err *err)
 {
 	struct vsl_network nw;
-	struct vsl_leases l;
 	struct vsl_cidr want;
-	struct vsl_ip ip;
 	bool automatic = !d->net.address || strcmp(d->net.address, "auto") == 0;
 	int r;
 
@@ -220,27 +213,33 @@ int vps_pick_address(const char *store, const struct vsl_vps_def *d, char **out,
 		*out = xstrdup(automatic ? "auto" : d->net.address);
 		return 0;
 	}
-	if (r == 0)
-		r = load_leases(store, nw.name, &l, err);
 	if (r < 0)
 		return r;
 	if (automatic) {
-		r = pick_lowest(store, d->name, &nw, &l, out, err);
+		r = pick_lowest(store, d->name, &nw, out, err);
 	} else {
 		struct vsl_ipam_pool pool = { nw.name, nw.subnet, nw.gateway };
 		char buf[VSL_IP_STRLEN];
 		cleanup_free char *key = xasprintf("addr-%s", vsl_ip_str(&want.ip, buf));
 		cleanup_free char *owner = holder(store, key);
+		char lessee[256];
 
 		/* Another VPS's, running or not: say which, before netns's word on leases. */
 		if (owner && strcmp(owner, d->name) != 0)
 			r = vsl_refuse(err, EADDRINUSE, "network %s: address %s is already taken by "
 				       "VPS %s", nw.name, buf, owner);
 		else
-			r = vsl_ipam_pick(&pool, &l, d->name, &want, &ip, err);
+			r = vsl_ipam_check(&pool, &want, err);
+		if (r == 0)
+			r = vsl_net_addr_holder(store, nw.name, &want.ip, lessee, sizeof(lessee),
+						err);
+		if (r == 1 && strcmp(lessee, d->name) != 0)
+			r = vsl_refuse(err, EADDRINUSE, "network %s: address %s is already leased "
+				       "to %s", nw.name, buf, lessee);
+		else if (r == 1)
+			r = 0;
 		if (r == 0)
 			*out = xstrdup(d->net.address);
 	}
-	vsl_leases_clear(&l);
 	return r;
 }
