@@ -86,7 +86,7 @@ static int complete_def(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, stru
 		return vsl_refuse(err, ENOTSUP, "--net-rate: this vessel cannot limit a "
 				  "container's network rate yet");
 	if ((d->limits.io_bps || d->limits.io_iops) &&
-	    vps_store_device(v->ctx->store, &ma, &mi, err) < 0)
+	    vsl_ovl_store_device(v->ctx->store, &ma, &mi, err) < 0)
 		return -err->code;
 	free(d->created);
 	d->created = now_rfc3339();

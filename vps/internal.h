@@ -51,7 +51,6 @@ int vps_pick_address(const char *store, const struct vsl_vps_def *d, char **out,
 /* host.c: facts of the host. */
 int vps_host_caps(char ***out, struct vsl_err *err);
 bool vps_lxcfs_usable(const char *dir, bool *has_cpu);
-int vps_store_device(const char *store, unsigned *major, unsigned *minor, struct vsl_err *err);
 
 /* prepare.c: the bundle and the VPS's own files. */
 /* <store>/vps/<name>/bundle/config.json from the definition and the host's facts. */

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "overlay/overlay.h"
 #include "runtime/paths.h"
 #include "spec/json.h"
 #include "vps/internal.h"
@@ -39,7 +40,7 @@ int vps_bundle_write(const struct vsl_vps_ctx *v, const struct vsl_vps_def *d,
 	if (v->lxcfs && vps_lxcfs_usable(v->lxcfs, &h.lxcfs_cpu))
 		h.lxcfs = v->lxcfs;
 	if (d->limits.io_bps || d->limits.io_iops) {
-		r = vps_store_device(v->ctx->store, &ma, &mi, err);
+		r = vsl_ovl_store_device(v->ctx->store, &ma, &mi, err);
 		if (r < 0)
 			return vsl_wrap(err, "VPS %s: --io-bps/--io-iops", d->name);
 		h.io_dev = true;

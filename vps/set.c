@@ -101,7 +101,7 @@ static int live_resources(const struct vsl_vps_ctx *v, const struct vsl_vps_def 
 	}
 	if (!o->has_io_bps && !o->has_io_iops)
 		return 0;
-	if (vps_store_device(v->ctx->store, &ma, &mi, err) < 0)
+	if (vsl_ovl_store_device(v->ctx->store, &ma, &mi, err) < 0)
 		return -err->code;
 	res->has_block_io = true;
 	if (o->has_io_bps) {
@@ -188,7 +188,7 @@ static int set_live(const struct vsl_vps_ctx *v, const struct vsl_vps_def *old,
 		note(live, "limits");
 	}
 	if (o->has_disk && d->limits.disk != old->limits.disk) {
-		r = vsl_ovl_disk_resize(v->ctx->store, d->name, d->limits.disk, &v->ctx->log, err);
+		r = vsl_ovl_disk_resize(v->ctx->store, d->name, d->limits.disk, true, &v->ctx->log, err);
 		if (r < 0 && cg_done && live_resources(v, old, o, &undo, &tmp) == 0) {
 			cgroup_update(v->ctx, d->name, &undo, &tmp);
 			free_resources(&undo);
@@ -231,7 +231,8 @@ int vsl_vps_set(const struct vsl_vps_ctx *v, const char *name, const struct vsl_
 		r = set_live(v, &old, &d, o, &live, err);
 	else if (r == 0 && o->has_disk && d.limits.disk != old.limits.disk &&
 		 vsl_ovl_has_layer(v->ctx->store, name))
-		r = vsl_ovl_disk_resize(v->ctx->store, name, d.limits.disk, &v->ctx->log, err);
+		r = vsl_ovl_disk_resize(v->ctx->store, name, d.limits.disk, false, &v->ctx->log,
+					 err);
 	if (r == 0)
 		r = vps_def_save(v->ctx->store, &d, err);
 	vsl_vps_def_clear(&old);

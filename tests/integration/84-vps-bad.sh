@@ -94,13 +94,14 @@ is "  the definition is unchanged" "$(cat "$STORE/vps/b1/vps.json")" "$def"
 is "  the cpu quota is unchanged" "$(cat /sys/fs/cgroup/cpu/vessel/b1/cpu.cfs_quota_us)" "$quota"
 fails_with "set: nothing to change" "nothing to change" vsl vps set b1
 fails_with "an unknown verb" "unknown verb frobnicate" vsl vps frobnicate b1
-if [ "$(vsl vps create n1 $T --net-rate 10mbit --no-start 2>&1)" = "n1: created, address $VPS_SUBNET.2/24" ]; then
-	ok "--net-rate is taken (netns has the rate limit)"; vsl vps rm n1
-else
-	fails_with "--net-rate refused while netns cannot limit a rate" "cannot limit a container's network rate yet" \
-		vsl vps create n1 $T --net-rate 10mbit
-	is "nothing left of n1" "$(mine n1)" ""
-fi
+# --net-rate is netns's rate limit, written as the annotation vessel.net.rate.
+check "--net-rate is taken" vsl vps create n1 $T --net-rate 10mbit --no-start
+is "  as the annotation vessel.net.rate" \
+	"$(jq -r '.annotations["vessel.net.rate"]' "$STORE/vps/n1/bundle/config.json")" 10mbit
+fails_with "a bad --net-rate" "net-rate|vessel.net.rate" vsl vps create n2 $T --net-rate fast --no-start
+is "nothing left of n2" "$(mine n2)" ""
+check "rm n1" vsl vps rm n1
+is "nothing left of n1" "$(mine n1)" ""
 
 # --- a vps create killed at any point: vps rm --force leaves nothing
 killed=""
