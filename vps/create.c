@@ -59,6 +59,7 @@ static char *default_hostname(const char *name)
 /* Fill what the caller left to vessel and check everything that needs no kernel. */
 static int complete_def(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, struct vsl_err *err)
 {
+	uint64_t rate;
 	unsigned ma, mi;
 	int r;
 
@@ -80,11 +81,8 @@ static int complete_def(const struct vsl_vps_ctx *v, struct vsl_vps_def *d, stru
 		d->stop_timeout = VSL_VPS_STOP_TIMEOUT;
 	if (d->net.name && !d->net.address)
 		d->net.address = xstrdup("auto");
-	if (!d->net.name && d->limits.net_rate)
-		return vsl_refuse(err, EINVAL, "--net-rate needs a network (--network NET)");
-	if (d->limits.net_rate && !VPS_HAVE_NET_RATE)
-		return vsl_refuse(err, ENOTSUP, "--net-rate: this vessel cannot limit a "
-				  "container's network rate yet");
+	if (vps_net_rate_bits(d, &rate, err) < 0)
+		return -err->code;
 	if ((d->limits.io_bps || d->limits.io_iops) &&
 	    vsl_ovl_store_device(v->ctx->store, &ma, &mi, err) < 0)
 		return -err->code;

@@ -10,13 +10,6 @@
 #include "vps/bundle.h"
 #include "vps/vps.h"
 
-/* --net-rate needs netns' rate limit (annotation vessel.net.rate); refused until then. */
-#ifdef VSL_NET_ANN_RATE
-#define VPS_HAVE_NET_RATE 1
-#else
-#define VPS_HAVE_NET_RATE 0
-#endif
-
 /* <store>/vps/<name>[/<file>] (malloc'd; file may be NULL). */
 char *vps_path(const char *store, const char *name, const char *file);
 
@@ -47,6 +40,10 @@ void vps_release_named(const char *store, const char *name);
  * network is recorded at its first use: the first start picks then). */
 int vps_pick_address(const char *store, const struct vsl_vps_def *d, char **out,
 		     struct vsl_err *err);
+
+/* A definition's --net-rate (NULL: none) in bits per second, checked against what netns
+ * can hold (8kbit to 100gbit) and against the VPS having a network. */
+int vps_net_rate_bits(const struct vsl_vps_def *d, uint64_t *bits, struct vsl_err *err);
 
 /* host.c: facts of the host. */
 int vps_host_caps(char ***out, struct vsl_err *err);

@@ -1,6 +1,6 @@
 /* vps set: change a VPS's limits and settings. A running VPS gets the cgroup limits at once
  * (the runtime's update, recorded in its config as `vessel update` does) and the disk limit
- * through the store; a change the kernel or the store refuses is undone and changes
+ * through the store, the network rate on its veth (netns); a change the kernel or the store refuses is undone and changes
  * nothing; then the definition is saved, which is what the next start uses. */
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +58,21 @@ static int apply_def(struct vsl_vps_def *d, const struct vsl_vps_set_opts *o, st
 		d->halt_signal = xstrdup(o->halt_signal);
 	}
 	return vsl_vps_def_check(d, "VPS", err);
+}
+
+int vps_net_rate_bits(const struct vsl_vps_def *d, uint64_t *bits, struct vsl_err *err)
+{
+	int r;
+
+	*bits = 0;
+	if (!d->limits.net_rate)
+		return 0;
+	if (!d->net.name)
+		return vsl_refuse(err, EINVAL, "--net-rate needs a network (--network NET)");
+	r = vsl_net_rate_parse(d->limits.net_rate, "--net-rate", bits, err);
+	if (r < 0)
+		err->complete = true;	/* the message names the range; no strerror after it */
+	return r;
 }
 
 static struct vsl_throttle_device *one_dev(unsigned ma, unsigned mi, uint64_t rate)
@@ -164,37 +179,77 @@ static void note(char **s, const char *what)
 	*s = n;
 }
 
+/* The rate on the host end of the running VPS's veth, and in its container's config (the
+ * annotation, as create gave it). */
+static int rate_update(const struct vsl_ctx *ctx, const struct vsl_vps_def *d,
+		       struct vsl_err *err)
+{
+	cleanup_container struct vsl_container *c = NULL;
+	cleanup_free char *patch = NULL;
+	uint64_t bits;
+	char buf[VSL_NET_RATE_STRLEN];
+	int r;
+
+	r = vps_net_rate_bits(d, &bits, err);
+	if (r == 0)
+		r = vsl_net_set_rate(d->name, bits, err);
+	if (r == 0)
+		r = vsl_store_open(ctx, d->name, false, &c, err);
+	if (r < 0)
+		return r;
+	patch = xasprintf("{\"annotations\":{\"" VSL_NET_ANN_RATE "\":\"%s\"}}",
+			  vsl_net_rate_format(bits, buf));
+	return vsl_store_patch_config(c, patch, err);
+}
+
+/* Put back what set_live changed before a later step failed (best effort, err kept). */
+static void undo_live(const struct vsl_vps_ctx *v, const struct vsl_vps_def *old,
+		      const struct vsl_vps_set_opts *o, bool rate, bool cg)
+{
+	struct vsl_resources undo;
+	struct vsl_err tmp;
+
+	if (cg && live_resources(v, old, o, &undo, &tmp) == 0) {
+		cgroup_update(v->ctx, old->name, &undo, &tmp);
+		free_resources(&undo);
+	}
+	if (rate)
+		rate_update(v->ctx, old, &tmp);
+}
+
 /* The changes a running VPS takes now; on failure nothing is left changed. */
 static int set_live(const struct vsl_vps_ctx *v, const struct vsl_vps_def *old,
 		    const struct vsl_vps_def *d, const struct vsl_vps_set_opts *o, char **live,
 		    struct vsl_err *err)
 {
-	struct vsl_resources res, undo;
-	struct vsl_err tmp;
-	bool cg_done = false;
+	struct vsl_resources res;
+	bool rate_done = false, cg_done = false;
 	int r = 0;
 
-	if (o->has_net_rate)
-		return vsl_refuse(err, ENOTSUP, "--net-rate: the rate of a running VPS cannot be "
-				  "changed yet: stop it, set, start");
+	if (o->has_net_rate) {
+		if (rate_update(v->ctx, d, err) < 0)
+			return vsl_wrap(err, "VPS %s: --net-rate", d->name);
+		rate_done = true;
+		note(live, "net-rate");
+	}
 	if (touches_cgroup(o)) {
 		r = live_resources(v, d, o, &res, err);
 		if (r == 0)
 			r = cgroup_update(v->ctx, d->name, &res, err);
 		free_resources(&res);
-		if (r < 0)
+		if (r < 0) {
+			undo_live(v, old, o, rate_done, false);
 			return vsl_wrap(err, "VPS %s", d->name);
+		}
 		cg_done = true;
 		note(live, "limits");
 	}
 	if (o->has_disk && d->limits.disk != old->limits.disk) {
 		r = vsl_ovl_disk_resize(v->ctx->store, d->name, d->limits.disk, true, &v->ctx->log, err);
-		if (r < 0 && cg_done && live_resources(v, old, o, &undo, &tmp) == 0) {
-			cgroup_update(v->ctx, d->name, &undo, &tmp);
-			free_resources(&undo);
-		}
-		if (r < 0)
+		if (r < 0) {
+			undo_live(v, old, o, rate_done, cg_done);
 			return vsl_wrap(err, "VPS %s: --disk", d->name);
+		}
 		note(live, "disk");
 	}
 	return 0;
@@ -206,6 +261,7 @@ int vsl_vps_set(const struct vsl_vps_ctx *v, const char *name, const struct vsl_
 	cleanup_close int lock = vps_lock(v->ctx->store, name, true, err);
 	struct vsl_vps_def old, d;
 	struct vps_run run;
+	uint64_t bits;
 	char *live = xstrdup("");
 	int r;
 
@@ -223,9 +279,8 @@ int vsl_vps_set(const struct vsl_vps_ctx *v, const char *name, const struct vsl_
 	r = apply_def(&d, o, err);
 	if (r == 0 && o->has_disk && !d.limits.disk && old.limits.disk)
 		r = vsl_refuse(err, EINVAL, "--disk: a disk limit cannot be removed, only changed");
-	if (r == 0 && d.limits.net_rate && !VPS_HAVE_NET_RATE)
-		r = vsl_refuse(err, ENOTSUP, "--net-rate: this vessel cannot limit a container's "
-			       "network rate yet");
+	if (r == 0 && o->has_net_rate)
+		r = vps_net_rate_bits(&d, &bits, err);
 	vps_run_get(v->ctx, name, &run);
 	if (r == 0 && run.alive && run.ours)
 		r = set_live(v, &old, &d, o, &live, err);

@@ -94,11 +94,10 @@ is "  the definition is unchanged" "$(cat "$STORE/vps/b1/vps.json")" "$def"
 is "  the cpu quota is unchanged" "$(cat /sys/fs/cgroup/cpu/vessel/b1/cpu.cfs_quota_us)" "$quota"
 fails_with "set: nothing to change" "nothing to change" vsl vps set b1
 fails_with "an unknown verb" "unknown verb frobnicate" vsl vps frobnicate b1
-# --net-rate is netns's rate limit, written as the annotation vessel.net.rate.
+# --net-rate is taken (85-vps-rate measures it); a bad one is one line.
 check "--net-rate is taken" vsl vps create n1 $T --net-rate 10mbit --no-start
-is "  as the annotation vessel.net.rate" \
-	"$(jq -r '.annotations["vessel.net.rate"]' "$STORE/vps/n1/bundle/config.json")" 10mbit
-fails_with "a bad --net-rate" "net-rate|vessel.net.rate" vsl vps create n2 $T --net-rate fast --no-start
+is "  into the definition" "$(jq -r .limits.netRate "$STORE/vps/n1/vps.json")" 10mbit
+fails_with "a bad --net-rate" "^vessel: --net-rate: \"fast\" is not a rate" vsl vps create n2 $T --net-rate fast --no-start
 is "nothing left of n2" "$(mine n2)" ""
 check "rm n1" vsl vps rm n1
 is "nothing left of n1" "$(mine n1)" ""
