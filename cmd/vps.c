@@ -158,7 +158,7 @@ int vps_parse_limit(int key, const char *arg, struct vsl_vps_set_opts *o, char *
 static const struct vsl_cmd *const verbs[] = {
 	&vps_create_cmd, &vps_start_cmd, &vps_stop_cmd, &vps_restart_cmd, &vps_rm_cmd,
 	&vps_list_cmd, &vps_show_cmd, &vps_set_cmd, &vps_enter_cmd, &vps_console_cmd,
-	&vps_boot_cmd, NULL,
+	&vps_stats_cmd, &vps_boot_cmd, NULL,
 };
 
 static int vps_run(struct vsl_ctx *ctx, int argc, char **argv)

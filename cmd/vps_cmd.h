@@ -28,6 +28,6 @@ int vps_parse_limit(int key, const char *arg, struct vsl_vps_set_opts *o, char *
 
 extern const struct vsl_cmd vps_create_cmd, vps_set_cmd, vps_start_cmd, vps_stop_cmd,
 	vps_restart_cmd, vps_rm_cmd, vps_boot_cmd, vps_list_cmd, vps_show_cmd, vps_enter_cmd,
-	vps_console_cmd;
+	vps_console_cmd, vps_stats_cmd;
 
 #endif

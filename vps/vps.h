@@ -129,6 +129,46 @@ int vsl_vps_console(const struct vsl_vps_ctx *v, const char *name, int detach_ke
 int vsl_vps_console_log(const struct vsl_vps_ctx *v, const char *name, int fd,
 			struct vsl_err *err);
 
+/* vps stats: what a VPS uses now. Counters are since its container started; a stopped VPS
+ * has only its disk (running false). */
+struct vsl_vps_stats {
+	char *name;
+	bool running;
+	struct {
+		uint64_t total_ns, user_ns, system_ns;
+		uint64_t user_ticks, system_ticks;	/* USER_HZ, as /proc/<pid>/stat counts */
+	} cpu;
+	struct {
+		uint64_t usage, rss, cache, swap, max_usage;
+		uint64_t limit;		/* the definition's, 0: none */
+	} memory;
+	/* Block I/O of its cgroup on the device doing the store's I/O (all devices when the
+	 * store has none, tmpfs): with a private layer on the store, the VPS's own. */
+	struct {
+		uint64_t read_bytes, write_bytes, read_ops, write_ops;
+	} io;
+	bool has_net;		/* on a vessel network: its host veth's counters */
+	struct {
+		uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets;
+	} net;
+	uint64_t processes, processes_limit;	/* limit 0: none */
+	bool has_disk;
+	uint64_t disk_used, disk_limit;
+};
+
+/* One VPS's stats (ENOENT: no such VPS). */
+int vsl_vps_stats_get(const struct vsl_vps_ctx *v, const char *name, struct vsl_vps_stats *out,
+		      struct vsl_err *err);
+/* Every VPS's, sorted by name; *out malloc'd (clear each, then free). */
+int vsl_vps_stats_all(const struct vsl_vps_ctx *v, struct vsl_vps_stats **out, size_t *n,
+		      struct vsl_err *err);
+void vsl_vps_stats_clear(struct vsl_vps_stats *s);
+/* n stats as a JSON array (malloc'd). */
+char *vsl_vps_stats_json(const struct vsl_vps_stats *s, size_t n);
+/* n stats as Prometheus text (node_exporter's textfile collector): vessel_vps_* metrics
+ * labelled name="...", each with its HELP and TYPE lines once (malloc'd). */
+char *vsl_vps_stats_prometheus(const struct vsl_vps_stats *s, size_t n);
+
 #define VSL_VPS_LOG_MAX (1 << 20)	/* console.log is rotated to console.log.1 past this */
 
 #endif
