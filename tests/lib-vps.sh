@@ -83,7 +83,10 @@ vps_leftovers() {
 	[ -e "$STORE/vps/$n" ] && echo "definition $STORE/vps/$n"
 	[ -e "$STORE/containers/$n" ] && echo "private layer $STORE/containers/$n"
 	grep -lx "$n" "$STORE"/vps/.reserved/* 2>/dev/null | sed 's/^/reservation /'
-	awk -v n="$n" '$2 == n { print "lease " $0 }' "$STORE"/net/*.leases 2>/dev/null
+	local l
+	for l in "$STORE"/net/*.addrs/*; do	# netns: one symlink per address, to its holder
+		[ -L "$l" ] && [ "$(readlink "$l")" = "$n" ] && echo "lease $l"
+	done
 	nft list table inet vessel 2>/dev/null | grep -F " $n\"" | sed 's/^/nft rule /'
 	local p; p=$(vps_procs | tr '\n' ' ')
 	[ -n "$p" ] && echo "processes $p"
