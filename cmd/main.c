@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "overlay/overlay.h"
 #include "runtime/cloned_binary.h"
+#include "runtime/rootless.h"
 
 const struct vsl_cmd *const vsl_commands[] = {
 	&vsl_cmd_create, &vsl_cmd_start, &vsl_cmd_run, &vsl_cmd_kill, &vsl_cmd_delete,
@@ -33,7 +34,8 @@ static const struct vsl_opt global_opts[] = {
 	{ "debug", OPT_DEBUG, NULL, "log debug lines too" },
 	{ "systemd-cgroup", OPT_SYSTEMD, NULL, "a systemd scope over D-Bus as the cgroup (slice:prefix:name)" },
 	{ "cgroup-manager", OPT_CGMANAGER, "MGR", "cgroupfs (default) or systemd (--systemd-cgroup)" },
-	{ "rootless", OPT_ROOTLESS, "BOOL", "runc's true|false|auto: true is refused (not built yet)" },
+	{ "rootless", OPT_ROOTLESS, "BOOL", "true, false or auto (default): no privilege on the host "
+					    "(auto: euid != 0 or in a user namespace)" },
 	{ "criu", OPT_CRIU, "PATH", "the CRIU binary checkpoint and restore run (default: criu on PATH)" },
 	{ "version", 'v', NULL, "print the version" },
 	VSL_OPT_END,
@@ -83,12 +85,21 @@ int vsl_cmd_listen_fds(void)
 	return (int)n;
 }
 
+/* What the global options asked for beyond the ctx itself. */
+struct globals {
+	struct vsl_ctx *ctx;
+	enum vsl_rootless_mode rootless;
+	bool root_set, store_set;
+};
+
 /* One global option; 0, or -1 after printing why it is refused. */
-static int global_opt(struct vsl_ctx *ctx, int k, const char *v)
+static int global_opt(struct globals *g, int k, const char *v)
 {
+	struct vsl_ctx *ctx = g->ctx;
+
 	switch (k) {
-	case OPT_ROOT: ctx->root = v; break;
-	case OPT_STORE: ctx->store = v; break;
+	case OPT_ROOT: ctx->root = v; g->root_set = true; break;
+	case OPT_STORE: ctx->store = v; g->store_set = true; break;
 	case OPT_LOG: {
 		int fd = open(v, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -115,11 +126,9 @@ static int global_opt(struct vsl_ctx *ctx, int k, const char *v)
 		ctx->systemd_cgroup = strcmp(v, "systemd") == 0;
 		break;
 	case OPT_ROOTLESS:
-		/* runc's true|false|auto: rootless mode is not built yet, so only a
-		 * request for it is refused, not the flag itself. */
-		if (strcmp(v, "true") == 0) {
-			fprintf(stderr, "vessel: --rootless true: rootless mode is not supported "
-					"yet (run as root)\n");
+		if (vsl_rootless_parse(v, &g->rootless) < 0) {
+			fprintf(stderr, "vessel: --rootless: expected true, false or auto, got %s\n",
+				v);
 			return -1;
 		}
 		break;
@@ -131,17 +140,38 @@ static int global_opt(struct vsl_ctx *ctx, int k, const char *v)
 	return 0;
 }
 
+/* A rootless vessel keeps its state and store in the user's directories, as runc does
+ * (runtime/rootless.h); what was given on the command line or in VESSEL_STORE stays. */
+static void rootless_defaults(struct globals *g)
+{
+	struct vsl_ctx *ctx = g->ctx;
+
+	ctx->rootless = vsl_rootless_detect(g->rootless);
+	/* Root in a user namespace (rootless podman) keeps the defaults unless XDG says. */
+	if (!ctx->rootless || (geteuid() == 0 && !getenv("XDG_RUNTIME_DIR")))
+		return;
+	if (!g->root_set)
+		ctx->root = vsl_rootless_default_root();
+	if (!g->store_set && !getenv("VESSEL_STORE")) {
+		char *store = vsl_rootless_default_store();
+		if (store)
+			ctx->store = store;
+	}
+}
+
 /* The global options; the index of the command in argv, or -(exit code + 1). */
 static int parse_global(struct vsl_ctx *ctx, int argc, char **argv)
 {
+	struct globals g = { .ctx = ctx, .rootless = VSL_ROOTLESS_AUTO };
 	struct vsl_args a;
 	const char *v;
 	int k;
 
 	vsl_args_init(&a, &vsl_cmd_global, argc, argv);
 	while ((k = vsl_args_next(&a, &v)) > 0)
-		if (global_opt(ctx, k, v) < 0)
+		if (global_opt(&g, k, v) < 0)
 			return -3;
+	rootless_defaults(&g);
 	if (k < 0)
 		return -(a.exit + 1);
 	if (a.argc == 0) {

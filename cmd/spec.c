@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/rootless.h"
 #include "spec/config.h"
 
 struct vsl_spec_opts {
@@ -16,14 +17,37 @@ struct vsl_spec_opts {
 	bool rootless;
 };
 
+/* runc's rootless default maps the caller's own ids alone; vessel adds the user's
+ * subordinate ids (/etc/subuid, /etc/subgid) above them when it has some, as podman does. */
+static int default_json(const struct vsl_spec_opts *o, char **out, struct vsl_err *err)
+{
+	struct vsl_id_mapping uid[VSL_SUBID_MAX + 1], gid[VSL_SUBID_MAX + 1];
+	struct vsl_spec_ids ids = { .uid = uid, .gid = gid };
+	int r;
+
+	if (!o->rootless) {
+		*out = vsl_config_default_json(false);
+		return 0;
+	}
+	r = vsl_rootless_spec_ids(uid, &ids.n_uid, gid, &ids.n_gid, err);
+	if (r < 0)
+		return vsl_wrap(err, "spec --rootless");
+	*out = vsl_config_rootless_json(&ids);
+	return 0;
+}
+
 static int write_spec(const struct vsl_spec_opts *o, struct vsl_err *err)
 {
 	cleanup_free char *path = xasprintf("%s/config.json", o->bundle);
-	cleanup_free char *json = vsl_config_default_json(o->rootless);
+	cleanup_free char *json = NULL;
 	cleanup_close int fd = -1;
-	size_t len = strlen(json);
+	size_t len;
 	int r;
 
+	r = default_json(o, &json, err);
+	if (r < 0)
+		return r;
+	len = strlen(json);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == EEXIST)
 		return vsl_fail(err, EEXIST, "%s: refusing to overwrite", path);

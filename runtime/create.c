@@ -21,8 +21,10 @@
 #include "runtime/hooks.h"
 #include "runtime/lsm.h"
 #include "runtime/rootfs.h"
+#include "runtime/rootless.h"
 #include "runtime/spawn.h"
 #include "runtime/terminal.h"
+#include "runtime/usernet.h"
 #include "runtime/userns.h"
 
 struct create {
@@ -33,6 +35,7 @@ struct create {
 	struct vsl_container *c;
 	struct vsl_cgroup *cg;	/* made before the spawn, entered by stage 1 */
 	char *store;		/* absolute, recorded in the state; NULL: the store is not used */
+	const char *no_cgroup;	/* rootless without a cgroup: why, noted once created */
 };
 
 static char *now_rfc3339(void)
@@ -153,12 +156,12 @@ static void init_state(struct create *cr, const char *bundle, const char *rootfs
 
 /* The cgroup with linux.resources applied. Its path is recorded first (provisionally: a
  * vessel killed meanwhile leaves it for teardown), then for good once it exists. */
-static int make_cgroup(struct create *cr, struct vsl_err *err)
+static int make_cgroup_at(struct create *cr, const char *path, struct vsl_err *err)
 {
 	const struct vsl_linux *l = &cr->cfg->linux;
 	struct vsl_cg_req req = {
 		.id = cr->c->id,
-		.cgroups_path = l->cgroups_path,
+		.cgroups_path = path,
 		.systemd = cr->ctx->systemd_cgroup,
 		.resources = l->has_resources ? &l->resources : NULL,
 		.devices = l->devices,
@@ -184,6 +187,33 @@ static int make_cgroup(struct create *cr, struct vsl_err *err)
 	}
 	vsl_state_set(&cr->c->state, VSL_CG_STATE_KEY, vsl_cg_path(cr->cg));
 	return vsl_store_save(cr->c, err);
+}
+
+/* Rootless, a cgroup exists only in a v2 subtree delegated to the user; elsewhere the
+ * container runs in vessel's own cgroup, as runc's rootless mode does, and a note says so. */
+static int make_cgroup(struct create *cr, struct vsl_err *err)
+{
+	const char *path = cr->cfg->linux.cgroups_path;
+	cleanup_free char *self = NULL, *beside = NULL;
+	struct vsl_err why;
+	int r;
+
+	if (!cr->ctx->rootless)
+		return make_cgroup_at(cr, path, err);
+	if (!vsl_cgroup_unified()) {
+		cr->no_cgroup = "/sys/fs/cgroup is not cgroup v2";
+		return 0;
+	}
+	if (!path && vsl_read_file("/proc/self/cgroup", &self, NULL, &why) == 0)
+		path = beside = vsl_rootless_cgroup_path(self, cr->c->id);
+	r = path ? make_cgroup_at(cr, path, &why) : -EACCES;
+	if (r == -EACCES || r == -EPERM || r == -EROFS) {
+		cr->no_cgroup = "none writable beside vessel's own cgroup";
+		return 0;
+	}
+	if (r < 0)
+		*err = why;
+	return r;
 }
 
 /* Show a derived value in the state's annotations (`vessel state` prints them). */
@@ -218,7 +248,7 @@ static int attach_net(struct create *cr, pid_t pid, struct vsl_err *err)
 		return vsl_fail(err, EINVAL, "annotation %s needs %s (a rate applies to a vessel "
 				"network's interface)", VSL_NET_ANN_RATE, VSL_NET_ANN_BRIDGE);
 	if (!bridge)
-		return 0;
+		return vsl_usernet_attach(cr->c, cr->cfg, pid, err);
 	if (!vsl_ns_is_new(cr->cfg, VSL_NS_NET))
 		return vsl_fail(err, EINVAL, "annotation %s needs a new network namespace "
 				"(linux.namespaces: network, without a path)", VSL_NET_ANN_BRIDGE);
@@ -459,6 +489,8 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	if (r == 0)
 		r = vsl_rootfs_validate(cfg, err);
 	if (r == 0)
+		r = vsl_userns_check_maps(cfg, err);
+	if (r == 0)
 		r = vsl_store_new(ctx, o->id, &c, err);
 	if (r < 0)
 		return r;
@@ -471,6 +503,9 @@ int vsl_container_create(const struct vsl_ctx *ctx, const struct vsl_create_opts
 	if (r < 0) {
 		struct vsl_err ignored;
 		vsl_container_teardown(c, false, &ignored);
+	} else if (cr.no_cgroup) {
+		vsl_warn(&ctx->log, "rootless: container %s has no cgroup of its own (no "
+			 "delegated cgroup v2 subtree: %s)", o->id, cr.no_cgroup);
 	}
 	return r;
 }

@@ -11,10 +11,12 @@
 #define VSL_DEFAULT_STORE "/var/lib/vessel"
 
 struct vsl_ctx {
-	const char *root;	/* --root: state dirs, one per container */
+	const char *root;	/* --root: state dirs, one per container; NULL: a rootless
+				 * vessel found none (runtime/rootless.h) */
 	const char *store;	/* --store / VESSEL_STORE: templates, layers, leases */
 	struct vsl_log log;	/* --log, --log-format, --debug */
 	bool systemd_cgroup;	/* --systemd-cgroup */
+	bool rootless;		/* --rootless, or auto: no privilege on the host */
 	const char *criu;	/* --criu: the CRIU binary (NULL: "criu" on PATH) */
 };
 

@@ -18,6 +18,7 @@
 #include "runtime/paths.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
+#include "runtime/rootless.h"
 #include "runtime/seccomp.h"
 #include "runtime/spawn.h"
 #include "runtime/store.h"
@@ -273,7 +274,8 @@ static int setup_container(const struct vsl_spawn_opts *o, int sock, struct vsl_
 		.rootfs = o->rootfs,
 		.bundle = o->bundle,
 		.no_pivot = o->no_pivot,
-		.new_userns = vsl_ns_is_new(cfg, VSL_NS_USER),
+		/* rootless podman runs vessel in its own user namespace: no mknod there either */
+		.new_userns = vsl_ns_is_new(cfg, VSL_NS_USER) || vsl_in_userns(),
 		.new_netns = vsl_ns_is_new(cfg, VSL_NS_NET),
 		.new_cgroupns = vsl_ns_is_new(cfg, VSL_NS_CGROUP),
 		.cgroup_path = o->cgroup_dir,

@@ -35,9 +35,20 @@ char *vsl_store_state_dir(const struct vsl_ctx *ctx, const char *id)
 {
 	char cwd[PATH_MAX];
 
+	if (!ctx->root)
+		return xstrdup(""); /* a rootless vessel without a state root: none exists */
 	if (ctx->root[0] == '/' || !getcwd(cwd, sizeof(cwd)))
 		return xasprintf("%s/%s", ctx->root, id);
 	return xasprintf("%s/%s/%s", cwd, ctx->root, id);
+}
+
+/* A rootless vessel without XDG_RUNTIME_DIR has no state root (cmd/main.c). */
+static int check_root(const struct vsl_ctx *ctx, struct vsl_err *err)
+{
+	if (!ctx->root)
+		return vsl_refuse(err, EINVAL, "rootless: no state directory: set "
+				  "XDG_RUNTIME_DIR or pass --root DIR");
+	return 0;
 }
 
 static struct vsl_container *container_alloc(const struct vsl_ctx *ctx, const char *id)
@@ -72,6 +83,8 @@ int vsl_store_new(const struct vsl_ctx *ctx, const char *id, struct vsl_containe
 	int r;
 
 	r = vsl_store_check_id(id, err);
+	if (r == 0)
+		r = check_root(ctx, err);
 	if (r < 0)
 		return r;
 	r = vsl_mkdir_p(ctx->root, 0711, err);
@@ -105,6 +118,8 @@ int vsl_store_open(const struct vsl_ctx *ctx, const char *id, bool allow_broken,
 	int r;
 
 	r = vsl_store_check_id(id, err);
+	if (r == 0)
+		r = check_root(ctx, err);
 	if (r < 0)
 		return r;
 	c = container_alloc(ctx, id);
@@ -133,11 +148,15 @@ int vsl_store_open(const struct vsl_ctx *ctx, const char *id, bool allow_broken,
 int vsl_store_peek(const struct vsl_ctx *ctx, const char *id, struct vsl_container **out,
 		   struct vsl_err *err)
 {
-	cleanup_container struct vsl_container *c = container_alloc(ctx, id);
+	cleanup_container struct vsl_container *c = NULL;
 	cleanup_free char *json = NULL;
 	size_t len;
 	int r;
 
+	r = check_root(ctx, err);
+	if (r < 0)
+		return r;
+	c = container_alloc(ctx, id);
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->dirfd < 0)
 		return vsl_refuse(err, errno, "container %s does not exist", id);
@@ -221,11 +240,14 @@ static int cmp_str(const void *a, const void *b)
 
 int vsl_store_list(const struct vsl_ctx *ctx, char ***out_ids, struct vsl_err *err)
 {
-	cleanup_dir DIR *d = opendir(ctx->root);
+	cleanup_dir DIR *d = NULL;
 	char **ids = NULL;
 	struct dirent *de;
 
 	*out_ids = NULL;
+	if (check_root(ctx, err) < 0)
+		return -EINVAL;
+	d = opendir(ctx->root);
 	if (!d) {
 		if (errno == ENOENT) {
 			*out_ids = xzalloc(sizeof(char *));

@@ -15,6 +15,7 @@
 #include "runtime/helper.h"
 #include "runtime/hooks.h"
 #include "runtime/pidfd.h"
+#include "runtime/usernet.h"
 
 /* SIGKILL the container process and wait until it is gone. One that was moved into a
  * frozen cgroup outside the container's cannot die before that cgroup thaws: the signal
@@ -139,6 +140,8 @@ int vsl_container_teardown(struct vsl_container *c, bool run_poststop, struct vs
 		r = kill_process(c, err);
 	if (r == 0)
 		r = detach_net(c, err);
+	if (r == 0)
+		r = vsl_usernet_detach(c, err);
 	if (r == 0)
 		r = unmount_layers(c, err);
 	if (r == 0)

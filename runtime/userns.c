@@ -58,11 +58,53 @@ static int write_map(pid_t pid, const char *file, const struct vsl_id_mapping *m
 	return vsl_write_file(path, buf, len, err);
 }
 
+enum vsl_map_method vsl_userns_map_method(const struct vsl_linux *l, uid_t euid, gid_t egid)
+{
+	if (euid == 0)
+		return VSL_MAP_WRITE;
+	/* An unprivileged process may map its own ids, one each, with setgroups denied. */
+	if (l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == euid &&
+	    l->uid_mappings[0].size == 1 && l->n_gid_mappings == 1 &&
+	    l->gid_mappings[0].host_id == egid && l->gid_mappings[0].size == 1)
+		return VSL_MAP_WRITE_DENY_SETGROUPS;
+	return VSL_MAP_HELPER;
+}
+
+char **vsl_userns_helper_argv(const char *prog, pid_t pid, const struct vsl_id_mapping *m,
+			      size_t n)
+{
+	char **argv = xzalloc((3 * n + 3) * sizeof(char *));
+	size_t k = 0;
+
+	argv[k++] = xstrdup(prog);
+	argv[k++] = xasprintf("%d", (int)pid);
+	for (size_t i = 0; i < n; i++) {
+		argv[k++] = xasprintf("%u", m[i].container_id);
+		argv[k++] = xasprintf("%u", m[i].host_id);
+		argv[k++] = xasprintf("%u", m[i].size);
+	}
+	return argv;
+}
+
 int vsl_userns_write_maps(const struct vsl_config *cfg, pid_t pid, struct vsl_err *err)
 {
 	const struct vsl_linux *l = &cfg->linux;
+	char path[64];
 	int r;
 
+	switch (vsl_userns_map_method(l, geteuid(), getegid())) {
+	case VSL_MAP_HELPER:
+		return vsl_userns_helper_maps(l, pid, err);
+	case VSL_MAP_WRITE_DENY_SETGROUPS:
+		/* gid_map stays unwritable for an unprivileged writer until setgroups is off. */
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		r = vsl_write_file(path, "deny", 4, err);
+		if (r < 0)
+			return r;
+		break;
+	case VSL_MAP_WRITE:
+		break;
+	}
 	r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
 	if (r == 0)
 		r = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);

@@ -12,7 +12,7 @@ zstd xz-utils time debootstrap man-db
 qemu-system-x86
 podman conmon golang-github-containers-common containernetworking-plugins containerd
 golang-github-opencontainers-specs-dev
-lxcfs uidmap slirp4netns passt criu docker.io"
+lxcfs uidmap libsubid-dev slirp4netns passt criu docker.io"
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang"
 missing=""
 for p in $PKGS; do

@@ -334,6 +334,13 @@ static inline void vsl_config_freep(struct vsl_config **c)
 
 /* The default config.json of `vessel spec` (runc spec's, with busybox-friendly args). */
 char *vsl_config_default_json(bool rootless);
+/* The rootless default with these uid and gid mappings (the caller's own id at 0, its
+ * subordinate ids above: runtime/rootless.h). */
+struct vsl_spec_ids {
+	const struct vsl_id_mapping *uid, *gid;
+	size_t n_uid, n_gid;
+};
+char *vsl_config_rootless_json(const struct vsl_spec_ids *ids);
 
 /* Annotation lookup; NULL if absent. */
 const char *vsl_config_annotation(const struct vsl_config *cfg, const char *key);

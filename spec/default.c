@@ -105,25 +105,27 @@ static void gen_mounts(yajl_gen g, bool rootless)
 	vsl_jgen_arr_close(g);
 }
 
-static void gen_mapping(yajl_gen g, const char *key, unsigned id)
+static void gen_mapping(yajl_gen g, const char *key, const struct vsl_id_mapping *m, size_t n)
 {
 	vsl_jgen_arr_open(g, key);
-	vsl_jgen_map_open(g, NULL);
-	vsl_jgen_uint(g, "containerID", 0);
-	vsl_jgen_uint(g, "hostID", id);
-	vsl_jgen_uint(g, "size", 1);
-	vsl_jgen_map_close(g);
+	for (size_t i = 0; i < n; i++) {
+		vsl_jgen_map_open(g, NULL);
+		vsl_jgen_uint(g, "containerID", m[i].container_id);
+		vsl_jgen_uint(g, "hostID", m[i].host_id);
+		vsl_jgen_uint(g, "size", m[i].size);
+		vsl_jgen_map_close(g);
+	}
 	vsl_jgen_arr_close(g);
 }
 
-static void gen_linux(yajl_gen g, bool rootless)
+static void gen_linux(yajl_gen g, bool rootless, const struct vsl_spec_ids *ids)
 {
 	static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "user" };
 
 	vsl_jgen_map_open(g, "linux");
 	if (rootless) {
-		gen_mapping(g, "uidMappings", (unsigned)geteuid());
-		gen_mapping(g, "gidMappings", (unsigned)getegid());
+		gen_mapping(g, "uidMappings", ids->uid, ids->n_uid);
+		gen_mapping(g, "gidMappings", ids->gid, ids->n_gid);
 	} else {
 		vsl_jgen_map_open(g, "resources");
 		vsl_jgen_arr_open(g, "devices");
@@ -149,7 +151,7 @@ static void gen_linux(yajl_gen g, bool rootless)
 	vsl_jgen_map_close(g);
 }
 
-char *vsl_config_default_json(bool rootless)
+static char *default_json(bool rootless, const struct vsl_spec_ids *ids)
 {
 	yajl_gen g = vsl_jgen_new(true);
 
@@ -162,7 +164,20 @@ char *vsl_config_default_json(bool rootless)
 	vsl_jgen_map_close(g);
 	vsl_jgen_str(g, "hostname", "vessel");
 	gen_mounts(g, rootless);
-	gen_linux(g, rootless);
+	gen_linux(g, rootless, ids);
 	vsl_jgen_map_close(g);
 	return vsl_jgen_finish(g);
+}
+
+char *vsl_config_default_json(bool rootless)
+{
+	struct vsl_id_mapping u = { 0, (uint32_t)geteuid(), 1 }, gm = { 0, (uint32_t)getegid(), 1 };
+	struct vsl_spec_ids ids = { .uid = &u, .n_uid = 1, .gid = &gm, .n_gid = 1 };
+
+	return default_json(rootless, &ids);
+}
+
+char *vsl_config_rootless_json(const struct vsl_spec_ids *ids)
+{
+	return default_json(true, ids);
 }
