@@ -71,7 +71,7 @@ fails_with "start of an unknown id" "container nope does not exist" vsl start no
 fails_with "kill of an unknown id" "container nope does not exist" vsl kill nope
 fails_with "delete of an unknown id" "container nope does not exist" vsl delete nope
 fails_with "an id with a slash is refused" 'invalid container id "a/b"' vsl create -b "$B" a/b
-fails_with "--rootless true is refused (not built yet)" "rootless mode is not supported yet" "$VESSEL" --root "$ROOT" --rootless true list
+fails_with "--rootless takes runc's true, false or auto" "--rootless: expected true, false or auto" "$VESSEL" --root "$ROOT" --rootless yes list
 fails_with "kill with an unknown signal" "unknown signal FOO" vsl kill nope FOO
 check "create d1$S" vsl create -b "$B" d1$S
 fails_with "a duplicate id is refused" "container d1$S already exists" vsl create -b "$B" d1$S
