@@ -132,6 +132,42 @@ fails_with "a bad vessel.net.user is one line" 'annotation vessel.net.user: expe
 is "nothing left by the refused run" "$(live "$U")$(ls -A "$XDG/vessel")" ""
 as "$U" sh -c "jq 'del(.annotations) | .linux.namespaces |= map(select(.type != \"network\")) | .process.args = [\"true\"]' $B/config.json > $B/c && mv $B/c $B/config.json"
 
+# --- rootless podman (conmon, vessel as its runtime), vfs and overlay storage ---------------
+if command -v podman >/dev/null && command -v conmon >/dev/null; then
+	tar -C "$ROOTFS_SRC" -cf "$TMP/bb.tar" . && chmod 644 "$TMP/bb.tar"
+	as "$U" mkdir -p "$H/.config/containers"
+	as "$U" sh -c "cat > $H/.config/containers/containers.conf" <<EOF
+[containers]
+log_driver = "k8s-file"
+netns = "none"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime_supports_json = ["vessel"]
+EOF
+	for drv in vfs overlay; do
+		pod() { as "$U" env XDG_CONFIG_HOME="$H/.config" podman --runtime "$VESSEL" \
+			--storage-driver $drv --root "$H/storage-$drv" --runroot "$XDG/run-$drv" "$@"; }
+		check "podman ($drv) imports the busybox rootfs as $U" pod import "$TMP/bb.tar" localhost/rlbb:latest
+		is "podman ($drv) run --rm" "$(pod run --rm localhost/rlbb:latest sh -c 'id -u; echo hi' 2>/dev/null | tr '\n' ' ')" "0 hi "
+		check "podman ($drv) run -d" pod run -d --name rlc localhost/rlbb:latest sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+		like "podman ($drv) exec sees the user's subordinate ids" \
+			"$(pod exec rlc cat /proc/self/uid_map 2>&1 | tr -s ' \n' ' ')" " 0 $UID_ 1 1 $SUBU $SUBN"
+		check "podman ($drv) stop" pod stop -t 5 rlc
+		is "podman ($drv): it exited" "$(pod ps -a --format '{{.Status}}' 2>/dev/null | cut -d' ' -f1-2)" "Exited (0)"
+		check "podman ($drv) rm" pod rm rlc
+		pod rmi -a >/dev/null 2>&1
+		is "podman ($drv): nothing in vessel's state, no process" \
+			"$(ls -A "$XDG/run-$drv/vessel" 2>/dev/null)$(live "$U" | tr " " "\n" | grep -vE "^(podman|catatonit|[0-9]+)?$")" ""
+		pod system migrate >/dev/null 2>&1
+	done
+	# podman's rootless pause process holds its user namespace for later commands
+	pkill -KILL -u "$U" 2>/dev/null
+	as "$U" chmod -R u+w "$H" 2>/dev/null
+else
+	echo "not ok - podman or conmon missing (scripts/deps.sh)"
+fi
+
 # --- bad input -----------------------------------------------------------------------------
 as "$U" sh -c "jq '.linux.uidMappings += [{\"containerID\": 70000, \"hostID\": 5000, \"size\": 10}]' $B/config.json > $B/c2 && mv $B/config.json $B/good.json && mv $B/c2 $B/config.json"
 fails_with "host ids that are not the user's: one line naming the mapping" \
