@@ -87,8 +87,11 @@ static int open_sources(const struct vsl_config *cfg, const char *bundle, int pi
 			struct vsl_err *err)
 {
 	struct sender s = { sock, VSL_SYNC_SOURCE };
+	/* Rootless, the mount namespace belongs to the container's user namespace, which the
+	 * user owns: joining both gives no more than the container's root has. */
+	int ns = geteuid() == 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS;
 
-	if (setns(pidfd, CLONE_NEWNS) < 0)
+	if (setns(pidfd, ns) < 0)
 		return vsl_fail(err, errno, "mounts: join the container's mount namespace");
 	return vsl_mounts_open_sources(cfg, bundle, send_fd, &s, err);
 }
@@ -102,7 +105,11 @@ static void __attribute__((noreturn)) helper(const struct vsl_config *cfg, const
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	r = vsl_fds_close_inherited(3, keep, 2, &err);
-	if (r == 0 && vsl_devices_made_on_host(cfg))
+	/* A rootless vessel has no credentials beyond the container's root (its own uid):
+	 * the container opens and makes what it can itself. */
+	bool privileged = geteuid() == 0;
+
+	if (r == 0 && privileged && vsl_devices_made_on_host(cfg))
 		r = make_devices(cfg, rootfs, sock, &err);
 	if (r == 0 && has_binds(cfg))
 		r = open_sources(cfg, bundle, pidfd, sock, &err);
