@@ -34,8 +34,7 @@ static const struct vsl_opt global_opts[] = {
 	{ "debug", OPT_DEBUG, NULL, "log debug lines too" },
 	{ "systemd-cgroup", OPT_SYSTEMD, NULL, "a systemd scope over D-Bus as the cgroup (slice:prefix:name)" },
 	{ "cgroup-manager", OPT_CGMANAGER, "MGR", "cgroupfs (default) or systemd (--systemd-cgroup)" },
-	{ "rootless", OPT_ROOTLESS, "BOOL", "true, false or auto (default): no privilege on the host "
-					    "(auto: euid != 0 or in a user namespace)" },
+	{ "rootless", OPT_ROOTLESS, "BOOL", "true, false or auto (default: euid != 0 or in a user namespace)" },
 	{ "criu", OPT_CRIU, "PATH", "the CRIU binary checkpoint and restore run (default: criu on PATH)" },
 	{ "version", 'v', NULL, "print the version" },
 	VSL_OPT_END,
