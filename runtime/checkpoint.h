@@ -119,6 +119,15 @@ char **vsl_criu_argv(const char *criu, const struct vsl_criu_req *req, struct vs
  * none): for a dump (bundle NULL) "mnt[DEST]:DEST", the destination being the key; for a
  * restore "mnt[DEST]:SOURCE", the host source (relative ones taken in bundle), as runc. */
 char **vsl_criu_mount_externals(const struct vsl_config *cfg, const char *bundle);
+/* Is m a bind mount (type "bind", or a bind/rbind option)? */
+bool vsl_criu_is_bind(const struct vsl_mount *m);
+/* Is path at or below the mount point of a tmpfs among cfg's first n_before mounts?
+ * CRIU restores a tmpfs whole, with what was made in it. Pure. */
+bool vsl_criu_under_tmpfs(const struct vsl_config *cfg, size_t n_before, const char *path);
+/* Make the mount points of cfg's mounts in rootfs (resolved in it), unless a tmpfs
+ * mounted before covers them: files for binds of files, else directories. */
+int vsl_restore_mountpoints(const struct vsl_config *cfg, const char *rootfs,
+			    const char *bundle, struct vsl_err *err);
 /* The mount points (NULL-terminated, malloc'd; NULL if none) of the cgroup and cgroup2
  * mounts in mountinfo (the container's /proc/PID/mountinfo) whose root is not "/": binds
  * of the container's cgroup directory, external for CRIU. */

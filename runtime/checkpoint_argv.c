@@ -224,7 +224,7 @@ void vsl_criu_log_reason(const char *log, char *buf, size_t len)
 			break;
 }
 
-static bool is_bind(const struct vsl_mount *m)
+bool vsl_criu_is_bind(const struct vsl_mount *m)
 {
 	if (m->type && strcmp(m->type, "bind") == 0)
 		return true;
@@ -242,7 +242,7 @@ char **vsl_criu_mount_externals(const struct vsl_config *cfg, const char *bundle
 		const struct vsl_mount *m = &cfg->mounts[i];
 		cleanup_free char *dest = NULL, *src = NULL, *ext = NULL;
 
-		if (!is_bind(m) || !m->source)
+		if (!vsl_criu_is_bind(m) || !m->source)
 			continue;
 		dest = vsl_path_clean(m->destination);
 		if (!bundle)
@@ -254,4 +254,23 @@ char **vsl_criu_mount_externals(const struct vsl_config *cfg, const char *bundle
 		vsl_strv_push(&v, ext);
 	}
 	return v;
+}
+
+bool vsl_criu_under_tmpfs(const struct vsl_config *cfg, size_t n_before, const char *path)
+{
+	cleanup_free char *p = vsl_path_clean(path);
+
+	for (size_t i = 0; i < n_before && i < cfg->n_mounts; i++) {
+		const struct vsl_mount *m = &cfg->mounts[i];
+		cleanup_free char *dest = NULL;
+		size_t n;
+
+		if (!m->type || strcmp(m->type, "tmpfs") != 0)
+			continue;
+		dest = vsl_path_clean(m->destination);
+		n = strlen(dest);
+		if (strncmp(p, dest, n) == 0 && (p[n] == '\0' || p[n] == '/' || n == 1))
+			return true;
+	}
+	return false;
 }

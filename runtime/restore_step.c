@@ -217,7 +217,9 @@ int vsl_restore_step(const struct vsl_restore_step *s, pid_t *out_pid, struct vs
 	cleanup_free char *log = NULL, *what = NULL;
 	int status = 0, r;
 
-	r = netns_prepare(s, &h, err);
+	r = vsl_restore_mountpoints(s->cfg, s->c->state.rootfs, s->c->state.bundle, err);
+	if (r == 0)
+		r = netns_prepare(s, &h, err);
 	if (r == 0 && mkdir(root, 0700) < 0 && errno != EEXIST)
 		r = vsl_fail(err, errno, "container %s: mkdir %s", s->c->id, root);
 	if (r == 0)

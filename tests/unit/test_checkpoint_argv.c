@@ -146,6 +146,29 @@ static void test_mounts(void)
 	   "mount ids are looked up by the first field");
 }
 
+/* Which mount points restore leaves to CRIU: those a tmpfs mounted before covers. */
+static void test_under_tmpfs(void)
+{
+	struct vsl_mount m[] = {
+		{ .destination = "/proc", .type = "proc" },
+		{ .destination = "/dev", .type = "tmpfs" },
+		{ .destination = "/dev/pts", .type = "devpts" },
+		{ .destination = "/run/.containerenv", .type = "bind" },
+		{ .destination = "/run/", .type = "tmpfs" },
+		{ .destination = "/run/secrets", .type = "bind" },
+	};
+	struct vsl_config cfg = { .mounts = m, .n_mounts = 6 };
+
+	ok(!vsl_criu_under_tmpfs(&cfg, 1, "/dev"), "a tmpfs' own mount point is made");
+	ok(vsl_criu_under_tmpfs(&cfg, 2, "/dev/pts"), "/dev/pts is below the /dev tmpfs");
+	ok(vsl_criu_under_tmpfs(&cfg, 2, "/dev"), "/dev again at a later tmpfs on it");
+	ok(!vsl_criu_under_tmpfs(&cfg, 2, "/devices"), "/devices is not below /dev");
+	ok(!vsl_criu_under_tmpfs(&cfg, 3, "/run/.containerenv"),
+	       "a mount before the /run tmpfs is not below it");
+	ok(vsl_criu_under_tmpfs(&cfg, 5, "/run//secrets/"), "a later one is (paths cleaned)");
+	ok(vsl_criu_is_bind(&m[3]) && !vsl_criu_is_bind(&m[1]), "bind by type");
+}
+
 int main(void)
 {
 	test_dump();
@@ -154,5 +177,6 @@ int main(void)
 	test_bad();
 	test_log_reason();
 	test_mounts();
+	test_under_tmpfs();
 	return tap_done();
 }
