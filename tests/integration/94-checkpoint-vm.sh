@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # checkpoint/restore for real: CRIU 3.17 fails on this host's kernel (77-checkpoint.sh
 # tests that failure here), so the suite runs again inside the test VM (tests/vm: Debian's
-# 6.1 kernel, where `criu check` passes). Each of the guest's results becomes one of this
-# file's, prefixed "vm:".
+# 6.1 kernel, where `criu check` passes), and so does podman's (78-podman-checkpoint.sh).
+# Each of the guest's results becomes one of this file's, prefixed "vm:".
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-SUITES=${CHECKPOINT_VM_TESTS:-77-checkpoint}
+SUITES=${CHECKPOINT_VM_TESTS:-77-checkpoint 78-podman-checkpoint}
 _n=0 _failed=0
 if [ "${VESSEL_VM:-}" = 1 ]; then
 	echo "ok 1 - # SKIP already inside the test VM: no nested VM"
