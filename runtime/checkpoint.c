@@ -234,6 +234,12 @@ int vsl_container_checkpoint(const struct vsl_ctx *ctx, const struct vsl_checkpo
 	cfg = vsl_store_load_config(c, err);
 	if (!cfg)
 		return vsl_wrap(err, "container %s", c->id);
+	/* Its pty's master is the caller's (conmon's): restoring it needs CRIU's orphan pts
+	 * master, which only its RPC interface offers (docs/checkpoint.md). */
+	if (cfg->process.terminal)
+		return vsl_refuse(err, EOPNOTSUPP, "cannot checkpoint container %s: it has a "
+				  "terminal (process.terminal), which vessel cannot checkpoint yet",
+				  c->id);
 	d.c = c;
 	r = prepare(&d, cfg, err);
 	if (r == 0)

@@ -95,6 +95,15 @@ COUNT='i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done'
 check "run -d a counting container" pod run -d --name $C "$IMG" sh -c "$COUNT"
 grows $C || diag "it does not count"
 
+T=vsltest-cr-tty
+check "run -dt a container with a terminal" pod run -dt --name $T "$IMG" sleep 1000
+tpid=$(pod inspect -f '{{.State.Pid}}' $T)
+out pod container checkpoint $T
+like "its checkpoint is refused in one line" "$RC $OUT" \
+	"^[1-9][0-9]* .*cannot checkpoint container [0-9a-f]{64}: it has a terminal \(process.terminal\)"
+is "it runs on, same pid" "$(st $T) $(pod inspect -f '{{.State.Pid}}' $T)" "running $tpid"
+check "rm -f it" pod rm -f -t 0 $T
+
 if ! $CRIU_OK; then
 	pid=$(pod inspect -f '{{.State.Pid}}' $C)
 	out pod container checkpoint $C
