@@ -136,10 +136,10 @@ counting $C "the count goes on from $at in the same log"
 
 # --- export (--leave-running --keep), remove, import ----------------------------------------
 pid=$(pod inspect -f '{{.State.Pid}}' $C)
+at=$(last $C) # before the dump: the restored process must count past it
 check "checkpoint --leave-running --keep --export to a tar" \
 	pod container checkpoint --leave-running --keep --compress none --export "$TMP/c.tar" $C
 is "still running, same pid" "$(st $C) $(pod inspect -f '{{.State.Pid}}' $C)" "running $pid"
-at=$(last $C)
 like "the tar holds CRIU's images" "$(tar -tf "$TMP/c.tar" 2>&1)" "checkpoint/inventory.img"
 [ -n "$(find "$P/storage" -path '*/userdata/checkpoint/inventory.img' 2>/dev/null)" ] &&
 	ok "--keep kept the image" || not_ok "--keep kept the image"
@@ -147,8 +147,8 @@ check "rm -f the container" pod rm -f -t 0 $C
 is "it is gone" "$(pod ps -aq --filter name=$C)" ""
 check "container restore --import" pod container restore --import "$TMP/c.tar"
 is "it runs again, imported" "$(st $C)" running
-# Left running, it counted on after the dump: the import resumes from the dump's count, so
-# the log the tar carried may have a few lines the restored process counts again.
+# Left running, it counted on during and after the dump: the import resumes from the dump's
+# count, so the log the tar carried may have a few lines the restored process counts again.
 if grows $C && [ "$(last $C)" -gt "$at" ] && [ "$(pod logs $C | grep -c '^1$')" = 1 ]; then
 	ok "it counts on from about $at (no restart, in the log the tar carried)"
 else not_ok "it counts on from about $at"; diag "$(pod logs $C 2>&1 | tail -n 3)"; fi
