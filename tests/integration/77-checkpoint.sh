@@ -123,6 +123,9 @@ cr_cleanup() {
 	_cleanup
 }
 trap cr_cleanup EXIT
+# A disk limit is a project quota on a store of its own (vessel store init), made while the
+# store is still empty.
+check "store init: the store's own filesystem, for the disk limit" vsl store init --size 1G
 check "network create" "$VESSEL" network create "$BR" --subnet "$NET.0/24"
 check "template import" vsl template import bb "$ROOTFS_SRC"
 W=$TMP/web; mkdir -p "$W/rootfs"
@@ -143,5 +146,7 @@ is "it answers there after the restore" "$(ask)" pong
 like "the disk limit holds: df / shows about 64M" "$(vsl exec web df -m / | awk 'NR == 2 { print $2 }')" \
 	"^(5[0-9]|6[0-4])$"
 check "delete" vsl delete -f web
-assert_no_leftovers web
+# The store's own mount stays until the end (lib.sh's cleanup takes it).
+out=$(leftovers web | grep -vxF "mount $STORE")
+if [ -z "$out" ]; then ok "nothing left behind by web"; else not_ok "nothing left behind by web"; diag "$out"; fi
 done_testing
